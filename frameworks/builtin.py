@@ -1,0 +1,54 @@
+"""The built-in frameworks shipped as files in frameworks/library/."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from frameworks.fileformat import FrameworkSpec, parse_framework
+from frameworks.models import FrameworkVersion
+from frameworks.selectors import framework_version_spec
+from frameworks.services import framework_version_import, framework_version_publish
+
+LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+
+
+def library_files() -> list[Path]:
+    return sorted(LIBRARY_DIR.glob("*.yaml"))
+
+
+def library_spec(path: Path) -> FrameworkSpec:
+    return parse_framework(
+        path.read_bytes(), filename=path.name, max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES
+    )
+
+
+@dataclass
+class LoadResult:
+    path: Path
+    spec: FrameworkSpec
+    outcome: str  # "loaded", "unchanged", "published", "differs"
+
+
+@transaction.atomic
+def library_load() -> list[LoadResult]:
+    """Load and publish every built-in framework. Running it again changes nothing."""
+    results = []
+    for path in library_files():
+        spec = library_spec(path)
+        existing = FrameworkVersion.objects.filter(
+            framework__slug=spec.slug, version=spec.version
+        ).first()
+        if existing is None:
+            framework_version_import(spec=spec, publish=True)
+            outcome = "loaded"
+        elif framework_version_spec(framework_version=existing) != spec:
+            outcome = "differs"
+        elif existing.is_draft:
+            framework_version_publish(framework_version=existing)
+            outcome = "published"
+        else:
+            outcome = "unchanged"
+        results.append(LoadResult(path=path, spec=spec, outcome=outcome))
+    return results

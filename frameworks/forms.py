@@ -1,0 +1,99 @@
+from django import forms
+from django.conf import settings
+
+from frameworks.fileformat import SLUG_RE, VERSION_RE
+from frameworks.models import Framework, FrameworkVersion
+from maturity.forms import GDSForm
+
+
+def _check_version(value: str) -> str:
+    value = value.strip()
+    if not VERSION_RE.match(value):
+        raise forms.ValidationError(
+            "Enter a version using letters, digits, dots and hyphens, like 1.1.0"
+        )
+    return value
+
+
+class FrameworkImportForm(GDSForm):
+    submit_label = "Upload framework"
+
+    file = forms.FileField(
+        label="Framework file",
+        help_text="A YAML or JSON file in the maturity-framework/1 format, up to 2 MB.",
+        error_messages={"required": "Select a framework file to upload"},
+    )
+    publish = forms.BooleanField(
+        label="Publish this version straight away",
+        required=False,
+        help_text="Leave unticked to import it as a draft you can review first.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".yaml", ".yml", ".json")):
+            raise forms.ValidationError("The selected file must be a .yaml, .yml or .json file")
+        if upload.size > settings.FRAMEWORK_FILE_MAX_BYTES:
+            limit = settings.FRAMEWORK_FILE_MAX_BYTES / 1024 / 1024
+            raise forms.ValidationError(f"The selected file must be smaller than {limit:.0f} MB")
+        return upload
+
+
+class FrameworkCreateForm(GDSForm):
+    submit_label = "Create draft framework"
+
+    name = forms.CharField(
+        label="Framework name",
+        max_length=200,
+        error_messages={"required": "Enter a name for the framework"},
+    )
+    slug = forms.CharField(
+        label="Short name for web addresses",
+        help_text="Lower-case letters, digits and hyphens, like cyber-resilience. "
+        "It cannot be changed later.",
+        max_length=80,
+        error_messages={"required": "Enter a short name for web addresses"},
+    )
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip()
+        if not SLUG_RE.match(slug):
+            raise forms.ValidationError(
+                "Short name must use only lower-case letters, digits and single hyphens"
+            )
+        if Framework.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("A framework with this short name already exists")
+        return slug
+
+
+class NewDraftForm(GDSForm):
+    submit_label = "Create draft"
+
+    version = forms.CharField(
+        label="New version number",
+        max_length=40,
+        help_text="For example 1.1.0 for a revision, 2.0.0 for a substantial change.",
+        error_messages={"required": "Enter a version number for the new draft"},
+    )
+
+    def __init__(self, *args, framework: Framework, **kwargs):
+        self.framework = framework
+        super().__init__(*args, **kwargs)
+
+    def clean_version(self):
+        version = _check_version(self.cleaned_data["version"])
+        if FrameworkVersion.objects.filter(framework=self.framework, version=version).exists():
+            raise forms.ValidationError(f"Version {version} already exists; choose another number")
+        return version
+
+
+class ConfirmForm(GDSForm):
+    """An empty form for confirmation pages: CSRF and one button."""
+
+    def __init__(self, *args, submit_label: str, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)

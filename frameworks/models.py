@@ -1,0 +1,218 @@
+"""What is measured: frameworks, their versions, dimensions, questions and level descriptors.
+
+Only a draft version changes. The rule is enforced in services.py and the admin; the models
+only describe the shape.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+SLUG_MAX = 80
+
+
+class Framework(models.Model):
+    slug = models.SlugField(max_length=SLUG_MAX, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("author_framework", "Can write, import and publish frameworks")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("frameworks:framework", kwargs={"slug": self.slug})
+
+
+class FrameworkVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    class Scoring(models.TextChoices):
+        WEIGHTED_MEAN = "weighted_mean", "Weighted mean"
+        LOWEST = "lowest", "Lowest level reached (gated)"
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
+    version = models.CharField(max_length=40)
+    name = models.CharField(max_length=200, help_text="The framework's name in this version.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(blank=True)
+    source = models.JSONField(default=dict, blank=True)
+    scoring = models.CharField(
+        max_length=20, choices=Scoring.choices, default=Scoring.WEIGHTED_MEAN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cloned_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones"
+    )
+
+    class Meta:
+        ordering = ["framework__name", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "version"], name="frameworks_version_unique_per_framework"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.version}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def get_absolute_url(self):
+        return reverse(
+            "frameworks:version",
+            kwargs={"slug": self.framework.slug, "version": self.version},
+        )
+
+
+class ScaleLevel(models.Model):
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="levels"
+    )
+    value = models.IntegerField()
+    label = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["framework_version", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework_version", "value"], name="frameworks_level_unique_value"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.value}. {self.label}"
+
+
+class Facet(models.Model):
+    """A second axis that tags questions, such as layer: data, systems, technology."""
+
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="facets"
+    )
+    slug = models.SlugField(max_length=SLUG_MAX)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework_version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework_version", "slug"], name="frameworks_facet_unique_slug"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FacetValue(models.Model):
+    facet = models.ForeignKey(Facet, on_delete=models.CASCADE, related_name="values")
+    slug = models.SlugField(max_length=SLUG_MAX)
+    name = models.CharField(max_length=200)
+    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0001)])
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["facet", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "slug"], name="frameworks_facetvalue_unique"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="frameworks_facetvalue_weight_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.facet.name}: {self.name}"
+
+
+class Dimension(models.Model):
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="dimensions"
+    )
+    slug = models.SlugField(max_length=SLUG_MAX)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0001)])
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework_version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework_version", "slug"], name="frameworks_dimension_unique_slug"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="frameworks_dimension_weight_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Question(models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="questions")
+    slug = models.SlugField(max_length=SLUG_MAX)
+    text = models.TextField()
+    help = models.TextField(blank=True)
+    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0001)])
+    position = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField(FacetValue, blank=True, related_name="questions")
+
+    class Meta:
+        ordering = ["dimension__position", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "slug"], name="frameworks_question_unique_slug"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="frameworks_question_weight_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class QuestionLevel(models.Model):
+    """What a question looks like at one level of the scale, and how to move up from it."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="levels")
+    value = models.IntegerField()
+    descriptor = models.TextField()
+    recommendation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["question", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "value"], name="frameworks_questionlevel_unique_value"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Level {self.value}"

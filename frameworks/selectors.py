@@ -1,0 +1,161 @@
+"""Every read of frameworks that a view or command needs.
+
+Framework content is not tenant data: published versions are public to signed-in and
+anonymous visitors alike. Drafts are visible only to framework editors.
+"""
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from frameworks.fileformat import (
+    DimensionSpec,
+    FacetSpec,
+    FacetValueSpec,
+    FrameworkSpec,
+    LevelSpec,
+    QuestionSpec,
+)
+from frameworks.models import (
+    Dimension,
+    Facet,
+    Framework,
+    FrameworkVersion,
+    Question,
+)
+
+AUTHOR_PERMISSION = "frameworks.author_framework"
+
+
+def user_can_author(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(AUTHOR_PERMISSION))
+
+
+def _visible_versions(user) -> QuerySet[FrameworkVersion]:
+    qs = FrameworkVersion.objects.select_related("framework")
+    if user_can_author(user):
+        return qs
+    return qs.filter(status=FrameworkVersion.Status.PUBLISHED)
+
+
+def framework_catalogue(*, user) -> list[dict]:
+    """One entry per framework the user may see, with its versions newest first."""
+    versions = list(
+        _visible_versions(user)
+        .annotate(dimension_count=Count("dimensions", distinct=True))
+        .annotate(question_count=Count("dimensions__questions", distinct=True))
+        .order_by("framework__name", "-created_at")
+    )
+    entries: dict[int, dict] = {}
+    for v in versions:
+        entry = entries.setdefault(
+            v.framework_id, {"framework": v.framework, "versions": [], "current": None}
+        )
+        entry["versions"].append(v)
+        if entry["current"] is None and v.is_published:
+            entry["current"] = v
+    for entry in entries.values():
+        if entry["current"] is None:
+            entry["current"] = entry["versions"][0]
+    return list(entries.values())
+
+
+def framework_for_user(*, user, slug: str) -> tuple[Framework, list[FrameworkVersion]]:
+    versions = list(
+        _visible_versions(user)
+        .filter(framework__slug=slug)
+        .annotate(question_count=Count("dimensions__questions", distinct=True))
+        .order_by("-created_at")
+    )
+    if not versions:
+        raise Http404("No such framework")
+    return versions[0].framework, versions
+
+
+def framework_version_for_user(*, user, slug: str, version: str) -> FrameworkVersion:
+    try:
+        return _visible_versions(user).get(framework__slug=slug, version=version)
+    except FrameworkVersion.DoesNotExist:
+        raise Http404("No such framework version") from None
+
+
+def framework_version_content(*, framework_version: FrameworkVersion) -> FrameworkVersion:
+    """The version with its scale, facets, dimensions, questions and levels loaded in 6 queries."""
+    return (
+        FrameworkVersion.objects.select_related("framework")
+        .prefetch_related(
+            "levels",
+            Prefetch("facets", queryset=Facet.objects.prefetch_related("values")),
+            Prefetch(
+                "dimensions",
+                queryset=Dimension.objects.prefetch_related(
+                    Prefetch(
+                        "questions",
+                        queryset=Question.objects.prefetch_related("levels", "tags__facet"),
+                    )
+                ),
+            ),
+        )
+        .get(pk=framework_version.pk)
+    )
+
+
+def framework_version_spec(*, framework_version: FrameworkVersion) -> FrameworkSpec:
+    """The version as a file-format spec: what export writes and round-trips compare."""
+    fv = framework_version_content(framework_version=framework_version)
+    levels = tuple(
+        LevelSpec(value=lv.value, label=lv.label, description=lv.description)
+        for lv in fv.levels.all()
+    )
+    facets = tuple(
+        FacetSpec(
+            slug=f.slug,
+            name=f.name,
+            description=f.description,
+            values=tuple(
+                FacetValueSpec(slug=v.slug, name=v.name, weight=v.weight) for v in f.values.all()
+            ),
+        )
+        for f in fv.facets.all()
+    )
+    dimensions = []
+    for d in fv.dimensions.all():
+        questions = tuple(
+            QuestionSpec(
+                slug=q.slug,
+                text=q.text,
+                help=q.help,
+                weight=q.weight,
+                tags={t.facet.slug: t.slug for t in q.tags.all()},
+                levels={ql.value: ql.descriptor for ql in q.levels.all()},
+                recommendations={
+                    ql.value: ql.recommendation for ql in q.levels.all() if ql.recommendation
+                },
+            )
+            for q in d.questions.all()
+        )
+        dimensions.append(
+            DimensionSpec(
+                slug=d.slug,
+                name=d.name,
+                description=d.description,
+                weight=d.weight,
+                questions=questions,
+            )
+        )
+    return FrameworkSpec(
+        slug=fv.framework.slug,
+        name=fv.name,
+        version=fv.version,
+        description=fv.description,
+        source=fv.source or {},
+        scoring=fv.scoring,
+        levels=levels,
+        facets=facets,
+        dimensions=tuple(dimensions),
+    )
+
+
+def published_versions() -> QuerySet[FrameworkVersion]:
+    return FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).select_related(
+        "framework"
+    )
