@@ -1,0 +1,57 @@
+import re
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory
+
+
+class CsrfClient(Client):
+    """A client that enforces CSRF, as browsers meet it.
+
+    `submit(url, data)` GETs the page first and posts back the token its form carries, so
+    a form that forgot {% csrf_token %} fails the test.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(enforce_csrf_checks=True, **kwargs)
+
+    def submit(self, url, data=None, *, form_url=None, **kwargs):
+        page = self.get(form_url or url)
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+        assert match, f"No CSRF token in the form at {form_url or url}"
+        payload = dict(data or {})
+        payload["csrfmiddlewaretoken"] = match.group(1).decode()
+        return self.post(url, payload, **kwargs)
+
+
+@pytest.fixture
+def client():
+    return CsrfClient()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(editor=True)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,109 @@
+"""Every test's way of making data, in one place."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from frameworks.fileformat import (
+    DimensionSpec,
+    FacetSpec,
+    FacetValueSpec,
+    FrameworkSpec,
+    LevelSpec,
+    QuestionSpec,
+)
+from frameworks.services import framework_version_import
+from maturity.management.commands.setup_demo import ensure_editors_group
+
+PASSWORD = "correct-horse-battery-staple"
+
+LEVELS = (
+    LevelSpec(1, "Initial", "Ad hoc."),
+    LevelSpec(2, "Emerging", "Some practice."),
+    LevelSpec(3, "Defined", "Agreed and documented."),
+    LevelSpec(4, "Embedded", "Routine and measured."),
+    LevelSpec(5, "Leading", "Continuously improving."),
+)
+LAYER = FacetSpec(
+    slug="layer",
+    name="Layer",
+    description="What a question is about.",
+    values=(
+        FacetValueSpec("data", "Data", 0.5),
+        FacetValueSpec("systems", "Systems", 0.3),
+        FacetValueSpec("technology", "Technology", 0.2),
+    ),
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@council{n}.example")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def editor(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(ensure_editors_group())
+            self.is_staff = True
+        if create:
+            self.save()
+
+
+def make_spec(
+    *,
+    slug: str = "test-framework",
+    version: str = "1.0.0",
+    dimensions: int = 2,
+    questions: int = 3,
+    with_facet: bool = True,
+    scoring: str = "weighted_mean",
+) -> FrameworkSpec:
+    """A complete, valid framework spec of any size."""
+    layers = ("data", "systems", "technology")
+    dims = []
+    for d in range(dimensions):
+        qs = []
+        for q in range(questions):
+            qs.append(
+                QuestionSpec(
+                    slug=f"d{d + 1}-q{q + 1}",
+                    text=f"Question {q + 1} of dimension {d + 1}?",
+                    help=f"Help for question {q + 1}.",
+                    weight=1.0 + (q % 2),
+                    tags={"layer": layers[(d + q) % 3]} if with_facet else {},
+                    levels={lv.value: f"D{d + 1} Q{q + 1} at level {lv.value}." for lv in LEVELS},
+                    recommendations={
+                        lv.value: f"Move D{d + 1} Q{q + 1} up from {lv.value}."
+                        for lv in LEVELS[:-1]
+                    },
+                )
+            )
+        dims.append(
+            DimensionSpec(
+                slug=f"dimension-{d + 1}",
+                name=f"Dimension {d + 1}",
+                description=f"About dimension {d + 1}.",
+                weight=1.0 + d,
+                questions=tuple(qs),
+            )
+        )
+    return FrameworkSpec(
+        slug=slug,
+        name=f"Framework {slug}",
+        version=version,
+        description="A framework made for tests.",
+        source={"references": ["https://example.org/source"]},
+        scoring=scoring,
+        levels=LEVELS,
+        facets=(LAYER,) if with_facet else (),
+        dimensions=tuple(dims),
+    )
+
+
+def make_version(*, publish: bool = True, **kwargs):
+    return framework_version_import(spec=make_spec(**kwargs), publish=publish)
