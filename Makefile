@@ -33,7 +33,7 @@ test: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+	$(VENV)/bin/pytest
 
 bench: $(STAMP)
 	$(PY) -m tests.bench

@@ -443,14 +443,14 @@ def validate_document(doc: Any) -> FrameworkSpec:
     if version is not None and not isinstance(version, str):
         c.add(
             "framework.version",
-            f"write the version as quoted text, like \"1.0.0\" (found {_describe(version)})",
+            f'write the version as quoted text, like "1.0.0" (found {_describe(version)})',
         )
         version = str(version)
     elif isinstance(version, str) and not VERSION_RE.match(version):
         c.add(
             "framework.version",
             f"{version!r} is not a valid version: use letters, digits, dots and hyphens, "
-            "up to 40 characters, like \"1.0.0\"",
+            'up to 40 characters, like "1.0.0"',
         )
     description = _text(c, fw, "description", "framework", required=False, limit="description")
     source = _source(c, fw.get("source"))
@@ -514,7 +514,9 @@ def validate_document(doc: Any) -> FrameworkSpec:
             DimensionSpec(
                 slug=dslug,
                 name=_text(c, dim, "name", place, required=True, limit="name"),
-                description=_text(c, dim, "description", place, required=False, limit="description"),
+                description=_text(
+                    c, dim, "description", place, required=False, limit="description"
+                ),
                 weight=_weight(c, dim, place),
                 questions=tuple(questions),
             )
@@ -606,7 +608,11 @@ def _facets(c: _Collector, raw: Any) -> list[FacetSpec]:
     for fi, raw_facet in enumerate(raw):
         place = f"facets[{fi}]"
         f = _mapping(
-            c, raw_facet, place, {"slug", "name", "description", "values"}, {"slug", "name", "values"}
+            c,
+            raw_facet,
+            place,
+            {"slug", "name", "description", "values"},
+            {"slug", "name", "values"},
         )
         if f is None:
             continue
@@ -662,7 +668,10 @@ def _question(
     raw_tags = q.get("tags")
     if raw_tags is not None:
         if not isinstance(raw_tags, dict):
-            c.add(f"{place}.tags", f"expected a mapping of facet to value, found {_describe(raw_tags)}")
+            c.add(
+                f"{place}.tags",
+                f"expected a mapping of facet to value, found {_describe(raw_tags)}",
+            )
         else:
             for facet, value in raw_tags.items():
                 if facet not in facet_values:

@@ -71,6 +71,12 @@ class FrameworkVersion(models.Model):
     def __str__(self):
         return f"{self.name} {self.version}"
 
+    def get_absolute_url(self):
+        return reverse(
+            "frameworks:version",
+            kwargs={"slug": self.framework.slug, "version": self.version},
+        )
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -78,12 +84,6 @@ class FrameworkVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
-
-    def get_absolute_url(self):
-        return reverse(
-            "frameworks:version",
-            kwargs={"slug": self.framework.slug, "version": self.version},
-        )
 
 
 class ScaleLevel(models.Model):

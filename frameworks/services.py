@@ -263,8 +263,10 @@ def framework_version_problems(*, framework_version: FrameworkVersion) -> list[s
                 problems.append(f"{where} has no descriptor for level {', '.join(missing)}.")
             extra = [str(v) for v in q.levels if v not in values]
             if extra:
-                problems.append(f"{where} has a descriptor for level {', '.join(extra)}, "
-                                "which is not on the scale.")
+                problems.append(
+                    f"{where} has a descriptor for level {', '.join(extra)}, "
+                    "which is not on the scale."
+                )
             if top is not None and q.recommendations.get(top):
                 problems.append(f"{where} has a recommendation for the top level; remove it.")
         if d.weight <= 0:
@@ -276,7 +278,9 @@ def framework_version_problems(*, framework_version: FrameworkVersion) -> list[s
 
 
 @transaction.atomic
-def framework_version_publish(*, framework_version: FrameworkVersion, user=None) -> FrameworkVersion:
+def framework_version_publish(
+    *, framework_version: FrameworkVersion, user=None
+) -> FrameworkVersion:
     """Freeze a complete draft so assessments can use it. Refuses an incomplete one."""
     locked = FrameworkVersion.objects.select_for_update().get(pk=framework_version.pk)
     if locked.status != FrameworkVersion.Status.DRAFT:

@@ -65,7 +65,9 @@ def version_detail(request, slug, version):
             ladder = [
                 {
                     "level": level,
-                    "descriptor": by_value[level.value].descriptor if level.value in by_value else "",
+                    "descriptor": by_value[level.value].descriptor
+                    if level.value in by_value
+                    else "",
                     "recommendation": (
                         by_value[level.value].recommendation
                         if level.value in by_value and level.value != top
@@ -119,9 +121,7 @@ def framework_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            spec = parse_framework(
-                upload.read(), filename=upload.name, max_bytes=upload.size + 1
-            )
+            spec = parse_framework(upload.read(), filename=upload.name, max_bytes=upload.size + 1)
             fv = services.framework_version_import(
                 spec=spec, user=request.user, publish=form.cleaned_data["publish"]
             )
@@ -131,15 +131,12 @@ def framework_import(request):
             problems = exc.problems
         else:
             state = "published" if fv.is_published else "imported as a draft"
-            messages.success(
-                request, f"{fv.name} version {fv.version} was {state}."
-            )
+            messages.success(request, f"{fv.name} version {fv.version} was {state}.")
             return redirect(fv)
     return render(
         request,
         "frameworks/import.html",
         {"form": form, "problems": problems},
-        status=400 if problems else 200,
     )
 
 
@@ -176,7 +173,9 @@ def version_new_draft(request, slug, version):
 def version_publish(request, slug, version):
     fv = selectors.framework_version_for_user(user=request.user, slug=slug, version=version)
     if not fv.is_draft:
-        messages.info(request, f"Version {fv.version} is already {fv.get_status_display().lower()}.")
+        messages.info(
+            request, f"Version {fv.version} is already {fv.get_status_display().lower()}."
+        )
         return redirect(fv)
     problems = services.framework_version_problems(framework_version=fv)
     form = ConfirmForm(request.POST or None, submit_label="Publish this version")
@@ -192,7 +191,6 @@ def version_publish(request, slug, version):
         request,
         "frameworks/publish.html",
         {"fv": fv, "form": form, "problems": problems},
-        status=400 if problems and request.method == "POST" else 200,
     )
 
 

@@ -46,12 +46,16 @@ def editor(db):
 
 
 @pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
+def editor_client(editor):
+    """Signed in as a framework editor (a client of its own, separate from `client`)."""
+    signed_in = CsrfClient()
+    signed_in.force_login(editor)
+    return signed_in
 
 
 @pytest.fixture
-def user_client(client, user):
-    client.force_login(user)
-    return client
+def user_client(user):
+    """Signed in as a person with no special permissions."""
+    signed_in = CsrfClient()
+    signed_in.force_login(user)
+    return signed_in

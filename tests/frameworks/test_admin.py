@@ -40,9 +40,7 @@ def test_admin_refuses_to_change_a_published_question(editor_client):
     assert page.status_code == 200  # view only
     assert b'name="_save"' not in page.content
     token = editor_client.cookies["csrftoken"].value
-    response = editor_client.post(
-        url, {"text": "Sneaky edit?", "csrfmiddlewaretoken": token}
-    )
+    response = editor_client.post(url, {"text": "Sneaky edit?", "csrfmiddlewaretoken": token})
     assert response.status_code == 403
     assert Question.objects.get(pk=question.pk).text != "Sneaky edit?"
 

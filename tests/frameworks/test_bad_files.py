@@ -139,7 +139,11 @@ BAD_FILES = [
     ),
     ("over-size-cap", GOOD + "#" * (2 * 1024 * 1024), "the largest allowed is 2 MB"),
     ("alias-bomb", BOMB, "anchors and aliases (& and *) are not allowed"),
-    ("not-utf8", GOOD.replace("Small framework", "Small fr\xe4mework").encode("latin-1"), "not UTF-8"),
+    (
+        "not-utf8",
+        GOOD.replace("Small framework", "Small fr\xe4mework").encode("latin-1"),
+        "not UTF-8",
+    ),
     (
         "recommendation-for-top-level",
         replace("{1: Raise one., 2: Raise one more.}", "{1: Raise one., 3: Nowhere to go.}"),

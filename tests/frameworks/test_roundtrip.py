@@ -100,11 +100,15 @@ def test_seven_tribes_questions_are_tagged_by_layer():
 # --- property: any valid spec survives dump and parse, in both formats -------------------------
 
 slugs = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
-texts = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
-    min_size=1,
-    max_size=40,
-).map(str.strip).filter(bool)
+texts = (
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 weights = st.floats(min_value=0.01, max_value=100, allow_nan=False, allow_infinity=False)
 
 
@@ -113,9 +117,12 @@ def specs(draw):
     values = sorted(draw(st.sets(st.integers(-5, 20), min_size=2, max_size=6)))
     levels = tuple(LevelSpec(v, draw(texts), draw(texts)) for v in values)
     facet_values = draw(st.lists(slugs, min_size=1, max_size=3, unique=True))
-    facet = FacetSpec("layer", "Layer", draw(texts), tuple(
-        FacetValueSpec(s, draw(texts), draw(weights)) for s in facet_values
-    ))
+    facet = FacetSpec(
+        "layer",
+        "Layer",
+        draw(texts),
+        tuple(FacetValueSpec(s, draw(texts), draw(weights)) for s in facet_values),
+    )
     q_slugs = iter(draw(st.lists(slugs, min_size=6, max_size=6, unique=True)))
     dims = []
     for d_slug in draw(st.lists(slugs, min_size=1, max_size=2, unique=True)):
@@ -127,16 +134,18 @@ def specs(draw):
                     text=draw(texts),
                     help=draw(st.one_of(st.just(""), texts)),
                     weight=draw(weights),
-                    tags=draw(st.one_of(st.just({}), st.sampled_from(facet_values).map(
-                        lambda v: {"layer": v}
-                    ))),
+                    tags=draw(
+                        st.one_of(
+                            st.just({}), st.sampled_from(facet_values).map(lambda v: {"layer": v})
+                        )
+                    ),
                     levels={v: draw(texts) for v in values},
-                    recommendations={
-                        v: draw(texts) for v in values[:-1] if draw(st.booleans())
-                    },
+                    recommendations={v: draw(texts) for v in values[:-1] if draw(st.booleans())},
                 )
             )
-        dims.append(DimensionSpec(d_slug, draw(texts), draw(texts), draw(weights), tuple(questions)))
+        dims.append(
+            DimensionSpec(d_slug, draw(texts), draw(texts), draw(weights), tuple(questions))
+        )
     return FrameworkSpec(
         slug=draw(slugs),
         name=draw(texts),

@@ -79,8 +79,14 @@ def test_publish_refuses_a_missing_descriptor(editor):
 
 def test_publish_refuses_an_empty_version(editor):
     fv = services.framework_create(slug="blank", name="Blank", user=editor)
-    assert list(ScaleLevel.objects.filter(framework_version=fv).values_list("value", flat=True)) == [
-        1, 2, 3, 4, 5,
+    assert list(
+        ScaleLevel.objects.filter(framework_version=fv).values_list("value", flat=True)
+    ) == [
+        1,
+        2,
+        3,
+        4,
+        5,
     ]
     with pytest.raises(services.FrameworkVersionIncomplete) as exc:
         services.framework_version_publish(framework_version=fv, user=editor)
