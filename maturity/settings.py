@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "maturity.accounts",
     "maturity.audit",
     "frameworks",
+    "assessments",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from assessments.models import ConsultantGrant, Membership, Organisation, Role
 from frameworks.fileformat import (
     DimensionSpec,
     FacetSpec,
@@ -52,6 +53,34 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.is_staff = True
         if create:
             self.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Testshire Council {n}")
+    kind = Organisation.Kind.DISTRICT
+    region = Organisation.Region.SOUTH_WEST
+    code = factory.Sequence(lambda n: f"X{n:08d}")
+    size_band = Organisation.SizeBand.MEDIUM
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.RESPONDENT
+
+
+class ConsultantGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsultantGrant
+
+    consultant = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
 
 
 def make_spec(

@@ -18,6 +18,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_email = models.CharField(max_length=254, blank=True)
+    # A plain id, not a foreign key: the log outlives organisations and sits below the apps.
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(max_length=60, db_index=True)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=60)
