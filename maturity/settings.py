@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maturity.accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -163,6 +164,15 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Sign-in throttling (maturity/accounts/lockout.py) and the longest a session may last.
+SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 10, minimum=1)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 50, minimum=1)
+SIGN_IN_WINDOW_SECONDS = 3600
+SESSION_ABSOLUTE_SECONDS = int(timedelta(hours=12).total_seconds())
+# The request header holding the client address when behind a proxy, e.g. HTTP_X_FORWARDED_FOR.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
+PASSWORD_RESET_TIMEOUT = int(timedelta(hours=2).total_seconds())
 
 # Security headers. The Content Security Policy allows nothing inline.
 SECURE_CSP = {

@@ -25,6 +25,12 @@ class CsrfClient(Client):
         return self.post(url, payload, **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 at production strength costs ~0.5 s a user; tests need not pay it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def client():
     return CsrfClient()

@@ -1,0 +1,269 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from assessments import selectors, services
+from assessments.forms import (
+    AcceptInvitationForm,
+    ChangeRoleForm,
+    GrantConsultantForm,
+    InviteMemberForm,
+)
+from assessments.models import Invitation, Role
+from frameworks.forms import ConfirmForm
+
+
+def organisation_view(minimum: str = Role.VIEWER):
+    """Resolve the organisation in the URL through the one scoped selector.
+
+    Anonymous: sign in first. Not a member: 404. Member without `minimum`: 403.
+    """
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            access = selectors.organisation_access(user=request.user, pk=pk).require(minimum)
+            return view(request, access, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@login_required
+def your_organisations(request):
+    return render(
+        request,
+        "assessments/your_organisations.html",
+        {
+            "memberships": selectors.memberships_for_user(user=request.user),
+            "clients": selectors.clients_for_consultant(user=request.user),
+        },
+    )
+
+
+@organisation_view(Role.VIEWER)
+def organisation_detail(request, access):
+    context = {
+        "access": access,
+        "organisation": access.organisation,
+        "members": selectors.organisation_members(access=access),
+    }
+    if access.is_lead:
+        context["invitations"] = selectors.organisation_pending_invitations(access=access)
+        context["grants"] = selectors.organisation_grants(access=access)
+    return render(request, "assessments/organisation.html", context)
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def invite_member(request, access):
+    form = InviteMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                organisation=access.organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.AlreadyThere as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email} as {invitation.role_label.lower()}. "
+                "The link in it works for 7 days.",
+            )
+            return redirect(access.organisation)
+    return render(
+        request, "assessments/invite.html", {"access": access, "form": form, "consultant": False}
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def grant_consultant(request, access):
+    form = GrantConsultantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                organisation=access.organisation,
+                email=form.cleaned_data["email"],
+                kind=Invitation.Kind.CONSULTANT,
+                invited_by=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.AlreadyThere as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email} for consultant access. "
+                "The link in it works for 7 days.",
+            )
+            return redirect(access.organisation)
+    return render(
+        request, "assessments/invite.html", {"access": access, "form": form, "consultant": True}
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def change_role(request, access, membership_pk):
+    membership = selectors.organisation_membership(access=access, pk=membership_pk)
+    form = ChangeRoleForm(request.POST or None, initial={"role": membership.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_change_role(
+                membership=membership, role=form.cleaned_data["role"], by=request.user
+            )
+        except services.LastLeadError as exc:
+            form.add_error("role", str(exc))
+        else:
+            messages.success(
+                request,
+                f"{membership.user} is now a {Role(form.cleaned_data['role']).label.lower()}.",
+            )
+            return redirect(access.organisation)
+    return render(
+        request,
+        "assessments/change_role.html",
+        {"access": access, "membership": membership, "form": form},
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def remove_member(request, access, membership_pk):
+    membership = selectors.organisation_membership(access=access, pk=membership_pk)
+    form = ConfirmForm(request.POST or None, submit_label="Remove from organisation")
+    form.helper.inputs[0].field_classes = "govuk-button govuk-button--warning"
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_remove(membership=membership, by=request.user)
+        except services.LastLeadError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"{membership.user} was removed from the organisation.")
+            return redirect(access.organisation)
+    return render(
+        request,
+        "assessments/confirm.html",
+        {
+            "access": access,
+            "form": form,
+            "error": error,
+            "title": f"Remove {membership.user} from {access.organisation.name}?",
+            "body": "They will no longer be able to see or answer this organisation's "
+            "assessments. Answers they have already given are kept.",
+        },
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def revoke_invitation(request, access, invitation_pk):
+    invitation = selectors.organisation_invitation(access=access, pk=invitation_pk)
+    form = ConfirmForm(request.POST or None, submit_label="Withdraw invitation")
+    form.helper.inputs[0].field_classes = "govuk-button govuk-button--warning"
+    if request.method == "POST" and form.is_valid():
+        services.invitation_revoke(invitation=invitation, by=request.user)
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+        return redirect(access.organisation)
+    return render(
+        request,
+        "assessments/confirm.html",
+        {
+            "access": access,
+            "form": form,
+            "title": f"Withdraw the invitation to {invitation.email}?",
+            "body": "The link in the email will stop working. You can invite them again later.",
+        },
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def revoke_grant(request, access, grant_pk):
+    grant = selectors.organisation_grant(access=access, pk=grant_pk)
+    form = ConfirmForm(request.POST or None, submit_label="Withdraw access")
+    form.helper.inputs[0].field_classes = "govuk-button govuk-button--warning"
+    if request.method == "POST" and form.is_valid():
+        services.consultant_grant_revoke(grant=grant, by=request.user)
+        messages.success(request, f"{grant.consultant} no longer has access.")
+        return redirect(access.organisation)
+    return render(
+        request,
+        "assessments/confirm.html",
+        {
+            "access": access,
+            "form": form,
+            "title": f"Withdraw {grant.consultant}'s access to {access.organisation.name}?",
+            "body": "They will immediately stop seeing this organisation's assessments, results "
+            "and reports. Reports they have already downloaded stay with them.",
+        },
+    )
+
+
+@organisation_view(Role.LEAD)
+def audit_log(request, access):
+    page = Paginator(selectors.organisation_audit_events(access=access), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "assessments/audit_log.html", {"access": access, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    """The link in an invitation email: create an account or sign in, then join."""
+    try:
+        invite = services.invitation_from_token(token)
+    except services.InvitationInvalid as exc:
+        return render(request, "assessments/invitation_invalid.html", {"reason": str(exc)})
+    user = request.user
+    has_account = get_user_model().objects.filter(email__iexact=invite.email).exists()
+    form = None
+    if not user.is_authenticated and not has_account:
+        form = AcceptInvitationForm(request.POST or None, email=invite.email)
+        if request.method == "POST" and form.is_valid():
+            try:
+                new_user = services.account_create_for_invitation(
+                    invitation=invite,
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except services.InvitationInvalid as exc:
+                return render(request, "assessments/invitation_invalid.html", {"reason": str(exc)})
+            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome. You have joined {invite.organisation.name}.")
+            return redirect(invite.organisation)
+    elif user.is_authenticated and request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invite, user=user)
+        except services.InvitationInvalid as exc:
+            return render(request, "assessments/invitation_invalid.html", {"reason": str(exc)})
+        messages.success(request, f"You have joined {invite.organisation.name}.")
+        return redirect(invite.organisation)
+    confirm = ConfirmForm(submit_label="Accept invitation") if user.is_authenticated else None
+    return render(
+        request,
+        "assessments/invitation.html",
+        {
+            "invitation": invite,
+            "form": form,
+            "confirm": confirm,
+            "has_account": has_account,
+            "email_matches": user.is_authenticated and user.email.lower() == invite.email,
+            "sign_in_url": f"{reverse('accounts:login')}?next={request.path}",
+        },
+    )

@@ -1,0 +1,302 @@
+"""Tenant isolation: every URL pattern is either public or proven not to leak.
+
+The guard walks every URL pattern of the project. Each must be on an explicit list below; the
+tenant and editor patterns are then exercised as an outsider (404) and as a too-weak role (403),
+with another organisation's data present that could leak, for GET and for POST.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assessments.models import ConsultantGrant, Invitation, Membership, Role
+from assessments.services import invitation_create
+from frameworks.models import FrameworkVersion
+from maturity.audit.models import AuditEvent
+from tests.conftest import CsrfClient
+from tests.factories import (
+    ConsultantGrantFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    make_version,
+)
+
+# Anyone may open these: they show no tenant data.
+PUBLIC = {
+    "home",
+    "accessibility",
+    "healthz",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    # Published framework content is public; drafts are 404 to non-editors (test_views).
+    "frameworks:catalogue",
+    "frameworks:framework",
+    "frameworks:version",
+    "frameworks:download_yaml",
+    "frameworks:download_json",
+    # Reached only with a signed, single-use token (tests/assessments/test_invitations.py).
+    "assessments:invitation",
+}
+# Signed in, and only ever about the person asking (no id in the URL).
+OWN_DATA = {"accounts:account", "accounts:password_change", "assessments:your_organisations"}
+# Django's admin: staff only (test_admin_needs_staff below), and platform-admin territory.
+ADMIN_NAMESPACE = "admin"
+
+
+@dataclass
+class World:
+    """Two organisations, each fully populated, so a leak would have something to show."""
+
+    a: object
+    b: object
+    people: dict
+    a_member: Membership
+    a_invitation: Invitation
+    a_grant: ConsultantGrant
+    b_member: Membership
+    b_invitation: Invitation
+    b_grant: ConsultantGrant
+    framework_version: FrameworkVersion
+
+
+@pytest.fixture
+def world(db):
+    a = OrganisationFactory(name="Alpha District Council")
+    b = OrganisationFactory(name="Beta Unitary Council")
+    people = {}
+    for org, tag in ((a, "a"), (b, "b")):
+        for role in Role:
+            people[f"{tag}_{role}"] = MembershipFactory(
+                organisation=org,
+                role=role,
+                user=UserFactory(email=f"{role}.{tag}@{tag}.example", full_name=f"{role} {tag}"),
+            ).user
+        people[f"{tag}_consultant"] = ConsultantGrantFactory(
+            organisation=org, consultant=UserFactory(email=f"consultant.{tag}@firm.example")
+        ).consultant
+    lead_a, lead_b = people["a_lead"], people["b_lead"]
+    return World(
+        a=a,
+        b=b,
+        people=people,
+        a_member=Membership.objects.get(organisation=a, role=Role.RESPONDENT),
+        a_invitation=invitation_create(
+            organisation=a,
+            email="new.a@a.example",
+            role=Role.VIEWER,
+            invited_by=lead_a,
+            base_url="http://testserver/",
+        ),
+        a_grant=ConsultantGrant.objects.get(organisation=a),
+        b_member=Membership.objects.get(organisation=b, role=Role.RESPONDENT),
+        b_invitation=invitation_create(
+            organisation=b,
+            email="new.b@b.example",
+            role=Role.VIEWER,
+            invited_by=lead_b,
+            base_url="http://testserver/",
+        ),
+        b_grant=ConsultantGrant.objects.get(organisation=b),
+        framework_version=make_version(publish=True),
+    )
+
+
+# name -> (least role that may use it, kwargs for organisation A)
+TENANT = {
+    "assessments:organisation": (Role.VIEWER, lambda w: {"pk": w.a.pk}),
+    "assessments:invite": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "assessments:grant": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "assessments:change_role": (
+        Role.LEAD,
+        lambda w: {"pk": w.a.pk, "membership_pk": w.a_member.pk},
+    ),
+    "assessments:remove_member": (
+        Role.LEAD,
+        lambda w: {"pk": w.a.pk, "membership_pk": w.a_member.pk},
+    ),
+    "assessments:revoke_invitation": (
+        Role.LEAD,
+        lambda w: {"pk": w.a.pk, "invitation_pk": w.a_invitation.pk},
+    ),
+    "assessments:revoke_grant": (Role.LEAD, lambda w: {"pk": w.a.pk, "grant_pk": w.a_grant.pk}),
+    "assessments:audit_log": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+}
+# Object ids of organisation B reached through organisation A's URL: must be 404 for A's lead.
+CROSS_OBJECT = {
+    "assessments:change_role": lambda w: {"pk": w.a.pk, "membership_pk": w.b_member.pk},
+    "assessments:remove_member": lambda w: {"pk": w.a.pk, "membership_pk": w.b_member.pk},
+    "assessments:revoke_invitation": lambda w: {"pk": w.a.pk, "invitation_pk": w.b_invitation.pk},
+    "assessments:revoke_grant": lambda w: {"pk": w.a.pk, "grant_pk": w.b_grant.pk},
+}
+
+
+def _fv_kwargs(w):
+    return {"slug": w.framework_version.framework.slug, "version": w.framework_version.version}
+
+
+# Framework editors only: everyone else signed in gets 403 (tests/frameworks/test_views.py too).
+EDITOR_ONLY = {
+    "frameworks:import": lambda w: {},
+    "frameworks:create": lambda w: {},
+    "frameworks:new_draft": _fv_kwargs,
+    "frameworks:publish": _fv_kwargs,
+    "frameworks:retire": _fv_kwargs,
+}
+
+
+def all_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                if ns == ADMIN_NAMESPACE:
+                    continue
+                walk(p.url_patterns, ":".join(filter(None, [namespace, p.namespace])) or None)
+            elif isinstance(p, URLPattern):
+                assert p.name, f"URL pattern {p.pattern} has no name, so no rule covers it"
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_pattern_is_public_or_covered_by_the_isolation_tests():
+    covered = PUBLIC | OWN_DATA | set(TENANT) | set(EDITOR_ONLY)
+    uncovered = sorted(all_url_names() - covered)
+    assert uncovered == [], (
+        "These URL patterns are neither public nor exercised by the isolation tests: "
+        f"{uncovered}. Add them to PUBLIC (if they show no tenant data) or to TENANT/EDITOR_ONLY."
+    )
+    stale = sorted(covered - all_url_names())
+    assert stale == [], f"Listed but no longer routed: {stale}"
+
+
+def snapshot():
+    return (
+        list(Membership.objects.order_by("pk").values_list("pk", "role")),
+        list(Invitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
+        list(ConsultantGrant.objects.order_by("pk").values_list("pk", "revoked_at")),
+        AuditEvent.objects.count(),
+    )
+
+
+def signed_in(user) -> CsrfClient:
+    client = CsrfClient()
+    client.force_login(user)
+    return client
+
+
+def post(client, url):
+    client.get("/")  # sets the CSRF cookie, as a browser would have
+    token = client.cookies["csrftoken"].value
+    return client.post(url, {"csrfmiddlewaretoken": token, "role": "lead", "email": "x@y.example"})
+
+
+def leaked(response, world) -> list[str]:
+    text = response.content.decode()
+    secrets = [world.a.name, "respondent.a@a.example", "new.a@a.example", "consultant.a@firm"]
+    return [s for s in secrets if s in text]
+
+
+@pytest.mark.parametrize("name", sorted(TENANT))
+@pytest.mark.parametrize("outsider", ["b_lead", "b_consultant", "stranger"])
+def test_outsiders_get_404_and_see_nothing(world, name, outsider):
+    user = world.people.get(outsider) or UserFactory(email="stranger@nowhere.example")
+    client = signed_in(user)
+    url = reverse(name, kwargs=TENANT[name][1](world))
+    before = snapshot()
+    response = client.get(url)
+    assert response.status_code == 404
+    assert leaked(response, world) == []
+    assert post(client, url).status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", sorted(TENANT))
+def test_anonymous_visitors_are_sent_to_sign_in(world, name):
+    url = reverse(name, kwargs=TENANT[name][1](world))
+    response = CsrfClient().get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+WEAK_ROLES = ["a_viewer", "a_respondent", "a_consultant"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (role, _) in TENANT.items() if role == Role.LEAD))
+@pytest.mark.parametrize("weak", WEAK_ROLES)
+def test_members_without_the_role_get_403_and_change_nothing(world, name, weak):
+    client = signed_in(world.people[weak])
+    url = reverse(name, kwargs=TENANT[name][1](world))
+    before = snapshot()
+    assert client.get(url).status_code == 403
+    assert post(client, url).status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", sorted(CROSS_OBJECT))
+def test_another_organisations_objects_are_404_through_your_own_url(world, name):
+    client = signed_in(world.people["a_lead"])
+    url = reverse(name, kwargs=CROSS_OBJECT[name](world))
+    before = snapshot()
+    assert client.get(url).status_code == 404
+    assert post(client, url).status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", sorted(TENANT))
+def test_the_lead_can_open_every_tenant_page(world, name):
+    client = signed_in(world.people["a_lead"])
+    assert client.get(reverse(name, kwargs=TENANT[name][1](world))).status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(EDITOR_ONLY))
+@pytest.mark.parametrize("who", ["a_lead", "a_consultant"])
+def test_editor_pages_refuse_tenants(world, name, who):
+    client = signed_in(world.people[who])
+    url = reverse(name, kwargs=EDITOR_ONLY[name](world))
+    before = list(FrameworkVersion.objects.values_list("pk", "status"))
+    assert client.get(url).status_code == 403
+    assert post(client, url).status_code == 403
+    assert list(FrameworkVersion.objects.values_list("pk", "status")) == before
+
+
+def test_your_organisations_lists_only_your_own(world):
+    text = signed_in(world.people["a_viewer"]).get(reverse("assessments:your_organisations"))
+    text = text.content.decode()
+    assert world.a.name in text and world.b.name not in text
+    consultant_text = signed_in(world.people["b_consultant"]).get(
+        reverse("assessments:your_organisations")
+    )
+    consultant_text = consultant_text.content.decode()
+    assert "Your clients" in consultant_text
+    assert world.b.name in consultant_text and world.a.name not in consultant_text
+
+
+def test_account_page_shows_only_your_own(world):
+    text = signed_in(world.people["a_viewer"]).get(reverse("accounts:account")).content.decode()
+    assert "viewer.a@a.example" in text and world.a.name in text
+    assert world.b.name not in text and "lead.a@a.example" not in text
+
+
+def test_admin_needs_staff(world):
+    response = signed_in(world.people["a_lead"]).get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_revoked_consultant_loses_access(world):
+    from assessments.services import consultant_grant_revoke
+
+    client = signed_in(world.people["a_consultant"])
+    url = reverse("assessments:organisation", kwargs={"pk": world.a.pk})
+    assert client.get(url).status_code == 200
+    consultant_grant_revoke(grant=world.a_grant, by=world.people["a_lead"])
+    assert client.get(url).status_code == 404
