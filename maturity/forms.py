@@ -10,12 +10,15 @@ class GDSFormMixin:
 
     submit_label: str | None = "Continue"
     form_action: str = ""
+    # GOV.UK validates on the server and shows an error summary; browser pop-ups would pre-empt it.
+    use_required_attribute = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.form_action = self.form_action
+        self.helper.attrs = {"novalidate": ""}
         self.helper.label_size = "s"
         self.helper.legend_size = "s"
         if self.submit_label:

@@ -33,7 +33,9 @@ def test_setup_demo_prints_logins_and_is_idempotent():
     editor = get_user_model().objects.get(email="editor@demo.example")
     assert editor.check_password(DEMO_PASSWORD)
     assert editor.has_perm("frameworks.author_framework")
-    assert get_user_model().objects.count() == 1
+    assert get_user_model().objects.count() == 8  # the editor and the seven demo people
+    assert "lead@demo.example" in out.getvalue() and "consultant@demo.example" in out.getvalue()
+    assert "Demo organisations: 0 created, 0 updated, 400 unchanged" in out.getvalue()
 
 
 def test_export_unknown_version_lists_the_known_ones():

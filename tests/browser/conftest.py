@@ -36,9 +36,8 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
-def page(page):
-    """A page that records console errors and failed requests, so tests can assert none."""
+def watch(page):
+    """Record console errors and uncaught exceptions, so tests can assert there were none."""
     page.console_errors = []
     page.on(
         "console",
@@ -46,6 +45,11 @@ def page(page):
     )
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     return page
+
+
+@pytest.fixture
+def page(page):
+    return watch(page)
 
 
 def assert_accessible(page):

@@ -26,7 +26,8 @@ def ensure_editors_group() -> Group:
 
 class Command(BaseCommand):
     help = (
-        "Create the demo people (fictional, for local use only) and print their logins. "
+        "Create the demo organisations and people (fictional, for local use only) and print "
+        "their logins. "
         "Idempotent: existing demo accounts get their password reset to the demo password."
     )
 
@@ -48,6 +49,16 @@ class Command(BaseCommand):
                 f"  {spec['role']:<18} {spec['email']:<28} password: {DEMO_PASSWORD}"
                 f"{'  (created)' if created else ''}"
             )
+        from assessments.demo import demo_load
+
+        result = demo_load(password=DEMO_PASSWORD)
+        orgs = result.organisations
+        self.stdout.write(
+            f"Demo organisations: {orgs.created} created, {orgs.updated} updated, "
+            f"{orgs.unchanged} unchanged. Home organisation: {result.home.name}."
+        )
+        for role, email in result.logins:
+            lines.append(f"  {role:<18} {email:<28} password: {DEMO_PASSWORD}")
         self.stdout.write(self.style.SUCCESS("Demo logins (fictional data, local use only):"))
         for line in lines:
             self.stdout.write(line)
