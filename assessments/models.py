@@ -120,7 +120,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} – {self.get_role_display()} at {self.organisation}"
+        return f"{self.user}, {self.get_role_display().lower()} at {self.organisation}"
 
 
 class Invitation(models.Model):
