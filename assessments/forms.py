@@ -1,8 +1,11 @@
 from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
-from assessments.models import ROLE_HINTS, Role
+from assessments.models import ROLE_HINTS, AnswerFields, Assessment, Role
 from maturity.forms import GDSForm
 
 EMAIL_ERRORS = {
@@ -94,3 +97,195 @@ class AcceptInvitationForm(GDSForm):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+# --- The assessment journey -------------------------------------------------------------------
+
+
+class StartAssessmentForm(GDSForm):
+    submit_label = "Start assessment"
+
+    framework_version = forms.ModelChoiceField(
+        queryset=None,
+        label="Framework",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select a framework"},
+    )
+    round_label = forms.CharField(
+        label="Round",
+        max_length=40,
+        help_text="For example 2026/27. Each framework has one assessment per round.",
+        error_messages={"required": "Enter the round, for example 2026/27"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    due_date = DateInputField(
+        label="Answers due by",
+        help_text="Optional. For example, 27 3 2027.",
+        required=False,
+    )
+    carry_over = forms.BooleanField(
+        label="Start from the answers agreed in your last submitted assessment on this framework",
+        required=False,
+        help_text="They are marked as carried over until someone changes them.",
+    )
+
+    def __init__(self, *args, organisation, versions, **kwargs):
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+        self.fields["framework_version"].queryset = versions
+        self.fields["framework_version"].label_from_instance = lambda v: f"{v.name} ({v.version})"
+
+    def clean(self):
+        cleaned = super().clean()
+        version, label = cleaned.get("framework_version"), cleaned.get("round_label")
+        if (
+            version
+            and label
+            and Assessment.objects.filter(
+                organisation=self.organisation, framework_version=version, round_label=label.strip()
+            ).exists()
+        ):
+            self.add_error(
+                "round_label",
+                f"There is already a {label.strip()} assessment on this framework; use another "
+                "round or open the existing one",
+            )
+        return cleaned
+
+
+def _level_choices(levels, question_levels) -> list:
+    descriptors = {ql.value: ql.descriptor for ql in question_levels}
+    choices = [
+        Choice(str(lv.value), f"{lv.value}. {lv.label}", hint=descriptors.get(lv.value, ""))
+        for lv in levels
+    ]
+    if choices:
+        choices[-1].divider = "or"
+    choices += [
+        Choice(AnswerFields.State.NOT_APPLICABLE, "Not applicable to us"),
+        Choice(AnswerFields.State.DONT_KNOW, "Don't know"),
+    ]
+    return choices
+
+
+class AnswerForm(GDSForm):
+    """One question's answer. Used for a respondent's own answer and for the agreed one."""
+
+    submit_label = "Save and continue"
+
+    answer = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={
+            "invalid_choice": "Select one of the levels, or not applicable, or don't know"
+        },
+    )
+    target_level = forms.TypedChoiceField(
+        label="Target level (optional)",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Where you intend to be by the next round.",
+    )
+    evidence = forms.CharField(
+        label="Evidence (optional)",
+        required=False,
+        max_length=10000,
+        help_text="What shows this level: documents, decisions, measures, examples.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    links = forms.CharField(
+        label="Links to evidence (optional)",
+        required=False,
+        max_length=5000,
+        help_text="One web address a line.",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+    )
+    confidence = forms.ChoiceField(
+        label="How confident are you in this answer? (optional)",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=AnswerFields.Confidence.choices,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, question, levels, label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = []  # the page lays out its own buttons
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.fields["answer"].label = label
+        self.fields["answer"].choices = _level_choices(levels, question.levels.all())
+        self.fields["target_level"].choices = [("", "No target")] + [
+            (lv.value, f"{lv.value}. {lv.label}") for lv in levels
+        ]
+        self.fields["confidence"].widget.attrs["class"] = "govuk-radios--small"
+
+    def clean_links(self):
+        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        validator = URLValidator(schemes=["http", "https"])
+        for number, line in enumerate(lines, start=1):
+            try:
+                validator(line)
+            except ValidationError:
+                raise forms.ValidationError(
+                    f"Link {number} is not a web address: enter it in full, like "
+                    "https://www.example.gov.uk/strategy"
+                ) from None
+        return "\n".join(lines)
+
+    def answer_data(self, rationale: str = ""):
+        from assessments.services import AnswerData
+
+        value = self.cleaned_data.get("answer") or ""
+        if value.isdigit():
+            state, level = AnswerFields.State.LEVEL, int(value)
+        else:
+            state, level = value, None
+        return AnswerData(
+            state=state,
+            level=level,
+            target_level=self.cleaned_data.get("target_level"),
+            evidence=self.cleaned_data.get("evidence", ""),
+            links=self.cleaned_data.get("links", ""),
+            confidence=self.cleaned_data.get("confidence") or "",
+            rationale=rationale,
+        )
+
+    @staticmethod
+    def initial_for(answer) -> dict:
+        if answer is None:
+            return {"version": 0}
+        value = str(answer.level) if answer.state == AnswerFields.State.LEVEL else answer.state
+        return {
+            "answer": value,
+            "target_level": answer.target_level,
+            "evidence": answer.evidence,
+            "links": answer.links,
+            "confidence": answer.confidence,
+            "version": answer.version,
+        }
+
+
+class AgreeForm(AnswerForm):
+    rationale = forms.CharField(
+        label="Why this is the agreed answer (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def answer_data(self):
+        return super().answer_data(rationale=self.cleaned_data.get("rationale", ""))
+
+
+class ReopenForm(GDSForm):
+    submit_label = "Reopen assessment"
+
+    reason = forms.CharField(
+        label="Why are you reopening it?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why you are reopening the assessment"},
+    )

@@ -202,3 +202,170 @@ class ConsultantGrant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Assessment(models.Model):
+    """One organisation scoring itself on one framework version, in one round."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Collecting answers"
+        IN_REVIEW = "in_review", "Agreeing answers"
+        SUBMITTED = "submitted", "Submitted"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="assessments"
+    )
+    framework_version = models.ForeignKey(
+        "frameworks.FrameworkVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    round_label = models.CharField(max_length=40)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "framework_version", "round_label"],
+                name="assessments_one_assessment_per_round",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self):
+        return f"{self.organisation}, {self.round_label}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "assessments:assessment", kwargs={"pk": self.organisation_id, "apk": self.pk}
+        )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class AnswerFields(models.Model):
+    """What an answer holds, for a respondent's own answer and for the agreed one alike."""
+
+    class State(models.TextChoices):
+        LEVEL = "level", "A level"
+        NOT_APPLICABLE = "na", "Not applicable"
+        DONT_KNOW = "dont_know", "Don't know"
+
+    class Confidence(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    question = models.ForeignKey("frameworks.Question", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, blank=True)
+    level = models.IntegerField(null=True, blank=True)
+    target_level = models.IntegerField(null=True, blank=True)
+    evidence = models.TextField(blank=True)
+    links = models.TextField(blank=True, help_text="One web address a line.")
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True)
+    # Optimistic concurrency: a save names the version it started from; a stale one is refused.
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.state)
+
+    @property
+    def scored_level(self) -> int | None:
+        return self.level if self.state == self.State.LEVEL else None
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class Answer(AnswerFields):
+    """One respondent's own answer to one question."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answers"
+    )
+    carried_over = models.BooleanField(
+        default=False, help_text="Copied from the last round and not yet changed."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question", "respondent"], name="assessments_answer_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.respondent} on {self.question_id}"
+
+
+class AgreedAnswer(AnswerFields):
+    """The organisation's answer, set by a lead: what scores and benchmarks use."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="agreed_answers"
+    )
+    rationale = models.TextField(blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    carried_over = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="assessments_agreed_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Agreed answer on {self.question_id}"
+
+
+class Score(models.Model):
+    """A score stored at submission, so dashboards read rows and never recompute."""
+
+    class Scope(models.TextChoices):
+        OVERALL = "overall", "Overall"
+        DIMENSION = "dimension", "Dimension"
+        FACET = "facet", "Facet value"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    dimension = models.ForeignKey(
+        "frameworks.Dimension", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    facet_value = models.ForeignKey(
+        "frameworks.FacetValue", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.FloatField(null=True)
+    band_value = models.IntegerField(null=True)
+    target = models.FloatField(null=True)
+    answered = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # Written only by assessment_submit, which replaces an assessment's scores as a whole.
+        indexes = [models.Index(fields=["assessment", "scope"])]
+
+    def __str__(self):
+        return f"{self.scope} {self.value}"

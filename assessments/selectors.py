@@ -12,12 +12,17 @@ from django.http import Http404
 
 from assessments.models import (
     ROLE_RANK,
+    AgreedAnswer,
+    Answer,
+    Assessment,
     ConsultantGrant,
     Invitation,
     Membership,
     Organisation,
     Role,
+    Score,
 )
+from frameworks.models import Dimension, Question, ScaleLevel
 from maturity.audit.models import AuditEvent
 
 CONSULTANT = "consultant"
@@ -142,4 +147,132 @@ def organisation_grant(*, access: Access, pk: int) -> ConsultantGrant:
 def organisation_audit_events(*, access: Access) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(organisation_id=access.organisation.pk).order_by(
         "-created_at", "-id"
+    )
+
+
+# --- Assessments ------------------------------------------------------------------------------
+
+
+def organisation_assessments(*, access: Access) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(organisation=access.organisation)
+        .select_related("framework_version__framework")
+        .order_by("-created_at")
+    )
+
+
+def organisation_assessment(*, access: Access, pk: int) -> Assessment:
+    try:
+        return Assessment.objects.select_related(
+            "framework_version__framework", "organisation"
+        ).get(organisation=access.organisation, pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment") from None
+
+
+def assessment_question(*, assessment: Assessment, pk: int) -> Question:
+    try:
+        return Question.objects.select_related("dimension").get(
+            pk=pk, dimension__framework_version_id=assessment.framework_version_id
+        )
+    except Question.DoesNotExist:
+        raise Http404("No such question") from None
+
+
+def assessment_dimension(*, assessment: Assessment, pk: int) -> Dimension:
+    try:
+        return Dimension.objects.get(pk=pk, framework_version_id=assessment.framework_version_id)
+    except Dimension.DoesNotExist:
+        raise Http404("No such dimension") from None
+
+
+def assessment_questions(*, assessment: Assessment) -> list[Question]:
+    """Every question in order, with its dimension, levels and tags loaded."""
+    return list(
+        Question.objects.filter(dimension__framework_version_id=assessment.framework_version_id)
+        .select_related("dimension")
+        .prefetch_related("levels")
+        .order_by("dimension__position", "dimension_id", "position", "id")
+    )
+
+
+def scale_levels(*, assessment: Assessment) -> list[ScaleLevel]:
+    return list(ScaleLevel.objects.filter(framework_version_id=assessment.framework_version_id))
+
+
+@dataclass
+class TaskRow:
+    dimension: Dimension
+    questions: list
+    mine: int = 0
+    agreed: int = 0
+    first_unanswered_mine: Question | None = None
+    first_unanswered_agreed: Question | None = None
+
+    @staticmethod
+    def status(done: int, total: int) -> str:
+        if done == 0:
+            return "Not started"
+        return "Completed" if done == total else "In progress"
+
+    @property
+    def mine_status(self) -> str:
+        return self.status(self.mine, len(self.questions))
+
+    @property
+    def agreed_status(self) -> str:
+        return self.status(self.agreed, len(self.questions))
+
+
+def assessment_task_list(*, assessment: Assessment, user) -> list[TaskRow]:
+    questions = assessment_questions(assessment=assessment)
+    mine = set(
+        Answer.objects.filter(assessment=assessment, respondent=user)
+        .exclude(state="")
+        .values_list("question_id", flat=True)
+    )
+    agreed = set(
+        AgreedAnswer.objects.filter(assessment=assessment)
+        .exclude(state="")
+        .values_list("question_id", flat=True)
+    )
+    rows: dict[int, TaskRow] = {}
+    for q in questions:
+        row = rows.setdefault(q.dimension_id, TaskRow(dimension=q.dimension, questions=[]))
+        row.questions.append(q)
+        if q.pk in mine:
+            row.mine += 1
+        elif row.first_unanswered_mine is None:
+            row.first_unanswered_mine = q
+        if q.pk in agreed:
+            row.agreed += 1
+        elif row.first_unanswered_agreed is None:
+            row.first_unanswered_agreed = q
+    return list(rows.values())
+
+
+def own_answer(*, assessment: Assessment, question: Question, user) -> Answer | None:
+    return Answer.objects.filter(assessment=assessment, question=question, respondent=user).first()
+
+
+def agreed_answer(*, assessment: Assessment, question: Question) -> AgreedAnswer | None:
+    return AgreedAnswer.objects.filter(assessment=assessment, question=question).first()
+
+
+def respondents_answers(*, assessment: Assessment, questions) -> dict[int, list[Answer]]:
+    """Every respondent's answer to the given questions, by question id."""
+    by_question: dict[int, list[Answer]] = {q.pk: [] for q in questions}
+    for answer in (
+        Answer.objects.filter(assessment=assessment, question__in=list(by_question))
+        .exclude(state="")
+        .select_related("respondent")
+        .order_by("respondent__full_name", "respondent__email")
+    ):
+        by_question[answer.question_id].append(answer)
+    return by_question
+
+
+def assessment_scores(*, assessment: Assessment) -> QuerySet[Score]:
+    return Score.objects.filter(assessment=assessment).select_related(
+        "dimension", "facet_value__facet"
     )

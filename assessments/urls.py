@@ -1,6 +1,7 @@
 from django.urls import path
 
-from assessments import views
+from assessments.views import journey
+from assessments.views import people as views
 
 app_name = "assessments"
 urlpatterns = [
@@ -30,4 +31,49 @@ urlpatterns = [
     ),
     path("organisations/<int:pk>/audit/", views.audit_log, name="audit_log"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    # The assessment journey
+    path("organisations/<int:pk>/assessments/start/", journey.start, name="start"),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/",
+        journey.assessment_detail,
+        name="assessment",
+    ),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/questions/<int:qpk>/",
+        journey.question,
+        name="question",
+    ),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/questions/<int:qpk>/autosave/",
+        journey.autosave,
+        name="autosave",
+    ),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/agree/<int:dpk>/",
+        journey.agree_dimension,
+        name="agree_dimension",
+    ),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/agree/questions/<int:qpk>/",
+        journey.agree_question,
+        name="agree_question",
+    ),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/agree/questions/<int:qpk>/autosave/",
+        journey.agree_autosave,
+        name="agree_autosave",
+    ),
+    path("organisations/<int:pk>/assessments/<int:apk>/check/", journey.check, name="check"),
+    path("organisations/<int:pk>/assessments/<int:apk>/results/", journey.results, name="results"),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/results/explain/",
+        journey.explain,
+        name="explain_overall",
+    ),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/results/explain/<int:dpk>/",
+        journey.explain,
+        name="explain_dimension",
+    ),
+    path("organisations/<int:pk>/assessments/<int:apk>/reopen/", journey.reopen, name="reopen"),
 ]

@@ -10,9 +10,24 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import ConsultantGrant, Invitation, Membership, Role
-from assessments.services import invitation_create
-from frameworks.models import FrameworkVersion
+from assessments.models import (
+    AgreedAnswer,
+    Answer,
+    Assessment,
+    ConsultantGrant,
+    Invitation,
+    Membership,
+    Role,
+)
+from assessments.services import (
+    AnswerData,
+    agreed_answer_save,
+    answer_save,
+    assessment_start,
+    assessment_submit,
+    invitation_create,
+)
+from frameworks.models import FrameworkVersion, Question
 from maturity.audit.models import AuditEvent
 from tests.conftest import CsrfClient
 from tests.factories import (
@@ -63,6 +78,9 @@ class World:
     b_invitation: Invitation
     b_grant: ConsultantGrant
     framework_version: FrameworkVersion
+    a_assessment: Assessment
+    b_assessment: Assessment
+    a_submitted: Assessment
 
 
 @pytest.fixture
@@ -81,6 +99,33 @@ def world(db):
             organisation=org, consultant=UserFactory(email=f"consultant.{tag}@firm.example")
         ).consultant
     lead_a, lead_b = people["a_lead"], people["b_lead"]
+    fv = make_version(publish=True)
+    assessments = {}
+    for org, lead, tag in ((a, lead_a, "a"), (b, lead_b, "b")):
+        assessment = assessment_start(
+            organisation=org, framework_version=fv, round_label="2026/27", user=lead
+        )
+        for question in Question.objects.filter(dimension__framework_version=fv):
+            answer_save(
+                assessment=assessment,
+                question=question,
+                respondent=people[f"{tag}_respondent"],
+                data=AnswerData(state="level", level=2, evidence=f"secret evidence {tag}"),
+                base_version=0,
+            )
+        assessments[tag] = assessment
+    submitted = assessment_start(
+        organisation=a, framework_version=fv, round_label="2025/26", user=lead_a
+    )
+    for question in Question.objects.filter(dimension__framework_version=fv):
+        agreed_answer_save(
+            assessment=submitted,
+            question=question,
+            lead=lead_a,
+            data=AnswerData(state="level", level=3),
+            base_version=0,
+        )
+    assessment_submit(assessment=submitted, user=lead_a)
     return World(
         a=a,
         b=b,
@@ -103,7 +148,10 @@ def world(db):
             base_url="http://testserver/",
         ),
         b_grant=ConsultantGrant.objects.get(organisation=b),
-        framework_version=make_version(publish=True),
+        framework_version=fv,
+        a_assessment=assessments["a"],
+        b_assessment=assessments["b"],
+        a_submitted=submitted,
     )
 
 
@@ -126,13 +174,57 @@ TENANT = {
     ),
     "assessments:revoke_grant": (Role.LEAD, lambda w: {"pk": w.a.pk, "grant_pk": w.a_grant.pk}),
     "assessments:audit_log": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "assessments:start": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "assessments:assessment": (Role.VIEWER, lambda w: _a(w)),
+    "assessments:question": (Role.RESPONDENT, lambda w: {**_a(w), "qpk": _q(w)}),
+    "assessments:autosave": (Role.RESPONDENT, lambda w: {**_a(w), "qpk": _q(w)}),
+    "assessments:agree_dimension": (Role.LEAD, lambda w: {**_a(w), "dpk": _d(w)}),
+    "assessments:agree_question": (Role.LEAD, lambda w: {**_a(w), "qpk": _q(w)}),
+    "assessments:agree_autosave": (Role.LEAD, lambda w: {**_a(w), "qpk": _q(w)}),
+    "assessments:check": (Role.LEAD, lambda w: _a(w)),
+    "assessments:results": (Role.VIEWER, lambda w: _a(w, submitted=True)),
+    "assessments:explain_overall": (Role.VIEWER, lambda w: _a(w, submitted=True)),
+    "assessments:explain_dimension": (
+        Role.VIEWER,
+        lambda w: {**_a(w, submitted=True), "dpk": _d(w)},
+    ),
+    "assessments:reopen": (Role.LEAD, lambda w: _a(w, submitted=True)),
 }
+# Pages that only accept POST (autosave): their GET is 405 for everyone allowed in.
+POST_ONLY = {"assessments:autosave", "assessments:agree_autosave"}
+
+
+def _a(w, submitted=False):
+    return {"pk": w.a.pk, "apk": (w.a_submitted if submitted else w.a_assessment).pk}
+
+
+def _q(w):
+    return Question.objects.filter(dimension__framework_version=w.framework_version).first().pk
+
+
+def _d(w):
+    return (
+        Question.objects.filter(dimension__framework_version=w.framework_version)
+        .first()
+        .dimension_id
+    )
+
+
 # Object ids of organisation B reached through organisation A's URL: must be 404 for A's lead.
 CROSS_OBJECT = {
     "assessments:change_role": lambda w: {"pk": w.a.pk, "membership_pk": w.b_member.pk},
     "assessments:remove_member": lambda w: {"pk": w.a.pk, "membership_pk": w.b_member.pk},
     "assessments:revoke_invitation": lambda w: {"pk": w.a.pk, "invitation_pk": w.b_invitation.pk},
     "assessments:revoke_grant": lambda w: {"pk": w.a.pk, "grant_pk": w.b_grant.pk},
+    "assessments:assessment": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
+    "assessments:question": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk, "qpk": _q(w)},
+    "assessments:agree_question": lambda w: {
+        "pk": w.a.pk,
+        "apk": w.b_assessment.pk,
+        "qpk": _q(w),
+    },
+    "assessments:check": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
+    "assessments:results": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
 }
 
 
@@ -181,6 +273,9 @@ def test_every_url_pattern_is_public_or_covered_by_the_isolation_tests():
 
 def snapshot():
     return (
+        list(Answer.objects.order_by("pk").values_list("pk", "version", "level")),
+        list(AgreedAnswer.objects.order_by("pk").values_list("pk", "version", "level")),
+        list(Assessment.objects.order_by("pk").values_list("pk", "status")),
         list(Membership.objects.order_by("pk").values_list("pk", "role")),
         list(Invitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
         list(ConsultantGrant.objects.order_by("pk").values_list("pk", "revoked_at")),
@@ -202,7 +297,13 @@ def post(client, url):
 
 def leaked(response, world) -> list[str]:
     text = response.content.decode()
-    secrets = [world.a.name, "respondent.a@a.example", "new.a@a.example", "consultant.a@firm"]
+    secrets = [
+        world.a.name,
+        "respondent.a@a.example",
+        "new.a@a.example",
+        "consultant.a@firm",
+        "secret evidence a",
+    ]
     return [s for s in secrets if s in text]
 
 
@@ -216,6 +317,7 @@ def test_outsiders_get_404_and_see_nothing(world, name, outsider):
     response = client.get(url)
     assert response.status_code == 404
     assert leaked(response, world) == []
+    assert b"secret evidence b" not in response.content
     assert post(client, url).status_code == 404
     assert snapshot() == before
 
@@ -228,11 +330,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(world, name):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-WEAK_ROLES = ["a_viewer", "a_respondent", "a_consultant"]
+WEAK_ROLES = {
+    Role.LEAD: ["a_viewer", "a_respondent", "a_consultant"],
+    Role.RESPONDENT: ["a_viewer", "a_consultant"],
+}
+WEAK_CASES = [
+    (name, weak) for name, (role, _) in sorted(TENANT.items()) for weak in WEAK_ROLES.get(role, [])
+]
 
 
-@pytest.mark.parametrize("name", sorted(n for n, (role, _) in TENANT.items() if role == Role.LEAD))
-@pytest.mark.parametrize("weak", WEAK_ROLES)
+@pytest.mark.parametrize(("name", "weak"), WEAK_CASES)
 def test_members_without_the_role_get_403_and_change_nothing(world, name, weak):
     client = signed_in(world.people[weak])
     url = reverse(name, kwargs=TENANT[name][1](world))
@@ -255,7 +362,8 @@ def test_another_organisations_objects_are_404_through_your_own_url(world, name)
 @pytest.mark.parametrize("name", sorted(TENANT))
 def test_the_lead_can_open_every_tenant_page(world, name):
     client = signed_in(world.people["a_lead"])
-    assert client.get(reverse(name, kwargs=TENANT[name][1](world))).status_code == 200
+    expected = 405 if name in POST_ONLY else 200
+    assert client.get(reverse(name, kwargs=TENANT[name][1](world))).status_code == expected
 
 
 @pytest.mark.parametrize("name", sorted(EDITOR_ONLY))

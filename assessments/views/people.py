@@ -55,6 +55,7 @@ def organisation_detail(request, access):
         "access": access,
         "organisation": access.organisation,
         "members": selectors.organisation_members(access=access),
+        "assessments": selectors.organisation_assessments(access=access),
     }
     if access.is_lead:
         context["invitations"] = selectors.organisation_pending_invitations(access=access)
