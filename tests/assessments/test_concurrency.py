@@ -1,0 +1,80 @@
+"""Two people saving the same answer at the same moment: one wins, the other is told.
+
+Runs on PostgreSQL, with two real connections racing through the row lock. SQLite serialises
+whole-database writes, so the race cannot be staged there; CI runs this on PostgreSQL.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from assessments import services
+from assessments.models import AgreedAnswer, Role
+from frameworks.models import Question
+from tests.factories import MembershipFactory, OrganisationFactory, make_version
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs two concurrent PostgreSQL connections"
+    ),
+]
+
+
+def race(assessment, question, leads, *, base_version):
+    barrier = threading.Barrier(len(leads))
+    outcomes = {}
+
+    def save(lead, level):
+        try:
+            barrier.wait(timeout=10)
+            services.agreed_answer_save(
+                assessment=assessment,
+                question=question,
+                lead=lead,
+                data=services.AnswerData(state="level", level=level, evidence=lead.email),
+                base_version=base_version,
+            )
+            outcomes[lead.email] = "saved"
+        except services.AnswerConflict:
+            outcomes[lead.email] = "conflict"
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=save, args=(lead, level))
+        for lead, level in zip(leads, (2, 4), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-answer", "existing-answer"])
+def test_simultaneous_saves_never_silently_overwrite(existing):
+    org = OrganisationFactory()
+    leads = [MembershipFactory(organisation=org, role=Role.LEAD).user for _ in range(2)]
+    fv = make_version(dimensions=1, questions=1)
+    question = Question.objects.get(dimension__framework_version=fv)
+    assessment = services.assessment_start(
+        organisation=org, framework_version=fv, round_label="2026/27", user=leads[0]
+    )
+    base = 0
+    if existing:
+        services.agreed_answer_save(
+            assessment=assessment,
+            question=question,
+            lead=leads[0],
+            data=services.AnswerData(state="level", level=1),
+            base_version=0,
+        )
+        base = 1
+    outcomes = race(assessment, question, leads, base_version=base)
+    assert sorted(outcomes.values()) == ["conflict", "saved"]
+    winner = next(email for email, outcome in outcomes.items() if outcome == "saved")
+    agreed = AgreedAnswer.objects.get()
+    assert agreed.evidence == winner
+    assert agreed.version == base + 1
