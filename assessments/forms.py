@@ -155,7 +155,7 @@ class StartAssessmentForm(GDSForm):
 
 
 def _level_choices(levels, question_levels) -> list:
-    descriptors = {ql.value: ql.descriptor for ql in question_levels}
+    descriptors = {ql.value: ql.descriptor for ql in question_levels or ()}
     choices = [
         Choice(str(lv.value), f"{lv.value}. {lv.label}", hint=descriptors.get(lv.value, ""))
         for lv in levels
@@ -210,13 +210,16 @@ class AnswerForm(GDSForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, question, levels, label: str, **kwargs):
+    def __init__(self, *args, question, levels, label: str, descriptors: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.inputs = []  # the page lays out its own buttons
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.fields["answer"].label = label
-        self.fields["answer"].choices = _level_choices(levels, question.levels.all())
+        # Autosave only validates, so it skips loading the descriptors shown as hints.
+        self.fields["answer"].choices = _level_choices(
+            levels, question.levels.all() if descriptors else None
+        )
         self.fields["target_level"].choices = [("", "No target")] + [
             (lv.value, f"{lv.value}. {lv.label}") for lv in levels
         ]

@@ -315,7 +315,8 @@ class Answer(AnswerFields):
         ]
 
     def __str__(self):
-        return f"{self.respondent} on {self.question_id}"
+        # Ids only: this is written into the audit log on every save, without extra queries.
+        return f"Answer by person {self.respondent_id} to question {self.question_id}"
 
 
 class AgreedAnswer(AnswerFields):
@@ -338,7 +339,7 @@ class AgreedAnswer(AnswerFields):
         ]
 
     def __str__(self):
-        return f"Agreed answer on {self.question_id}"
+        return f"Agreed answer to question {self.question_id}"
 
 
 class Score(models.Model):

@@ -7,6 +7,7 @@ an organisation id exists. A member without the role a page needs: 403.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -161,11 +162,13 @@ def organisation_assessments(*, access: Access) -> QuerySet[Assessment]:
     )
 
 
-def organisation_assessment(*, access: Access, pk: int) -> Assessment:
+def organisation_assessment(*, access: Access, pk: int, light: bool = False) -> Assessment:
+    """The organisation's assessment; `light` skips the joins a page needs but autosave not."""
+    assessments = Assessment.objects.all()
+    if not light:
+        assessments = assessments.select_related("framework_version__framework", "organisation")
     try:
-        return Assessment.objects.select_related(
-            "framework_version__framework", "organisation"
-        ).get(organisation=access.organisation, pk=pk)
+        return assessments.get(organisation=access.organisation, pk=pk)
     except Assessment.DoesNotExist:
         raise Http404("No such assessment") from None
 
@@ -276,3 +279,22 @@ def assessment_scores(*, assessment: Assessment) -> QuerySet[Score]:
     return Score.objects.filter(assessment=assessment).select_related(
         "dimension", "facet_value__facet"
     )
+
+
+def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:
+    """(person, role, answered) for everyone who may answer, for the lead's overview."""
+    answered = dict(
+        Answer.objects.filter(assessment=assessment)
+        .exclude(state="")
+        .values_list("respondent_id")
+        .annotate(n=models.Count("id"))
+        .values_list("respondent_id", "n")
+    )
+    members = (
+        Membership.objects.filter(
+            organisation_id=assessment.organisation_id, role__in=[Role.LEAD, Role.RESPONDENT]
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    return [(m.user, m.get_role_display(), answered.get(m.user_id, 0)) for m in members]

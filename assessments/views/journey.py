@@ -87,6 +87,11 @@ def assessment_detail(request, access, apk):
             "mine": sum(r.mine for r in rows),
             "agreed": sum(r.agreed for r in rows),
             "can_answer": access.allows(Role.RESPONDENT) and not assessment.is_submitted,
+            "progress": (
+                selectors.assessment_progress_by_person(assessment=assessment)
+                if access.is_lead
+                else []
+            ),
         },
     )
 
@@ -226,11 +231,11 @@ def agree_question(request, access, apk, qpk):
 
 
 def _autosave(request, access, apk, qpk, *, agreed: bool):
-    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    assessment = selectors.organisation_assessment(access=access, pk=apk, light=True)
     question = selectors.assessment_question(assessment=assessment, pk=qpk)
     levels = selectors.scale_levels(assessment=assessment)
     form_class = AgreeForm if agreed else AnswerForm
-    form = form_class(request.POST, question=question, levels=levels, label="")
+    form = form_class(request.POST, question=question, levels=levels, label="", descriptors=False)
     if not form.is_valid():
         return JsonResponse(
             {"status": "invalid", "errors": {k: list(v) for k, v in form.errors.items()}},

@@ -1,6 +1,7 @@
 """The assessment journey: start, answer (never losing work), agree, submit, score, reopen."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -118,6 +119,9 @@ def test_task_list_shows_progress_per_dimension(team):
     assert "Agree:" not in text  # respondents do not agree answers
     lead_text = client_for(people[Role.LEAD]).get(assessment.get_absolute_url()).content.decode()
     assert "Agree: Dimension 1" in lead_text and "Check answers and submit" in lead_text
+    assert "Who has answered" in lead_text
+    assert re.search(r"Rae</th>\s*<td[^>]*>Respondent</td>\s*<td[^>]*>1 of 6</td>", lead_text)
+    assert re.search(r"Ray</th>\s*<td[^>]*>Respondent</td>\s*<td[^>]*>0 of 6</td>", lead_text)
 
 
 def test_answer_without_javascript_saves_and_moves_on(team):
@@ -404,7 +408,7 @@ def test_task_list_query_count_is_the_same_for_small_and_large(django_assert_num
         fv = make_version(slug=slug, dimensions=size, questions=size)
         assessment = start(org, lead, fv)
         client.get(assessment.get_absolute_url())
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(13):
             assert client.get(assessment.get_absolute_url()).status_code == 200
 
 

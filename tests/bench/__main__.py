@@ -47,6 +47,72 @@ def import_once(data: bytes, filename: str):
     return run
 
 
+def bench_assessments():
+    from assessments import services
+    from assessments.models import Role
+    from frameworks.builtin import library_load
+    from frameworks.models import FrameworkVersion, Question
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    library_load()
+    builtin = [path.stem for path in library_files()]
+    largest = max(
+        FrameworkVersion.objects.filter(status="published", framework__slug__in=builtin),
+        key=lambda fv: Question.objects.filter(dimension__framework_version=fv).count(),
+    )
+    questions = list(Question.objects.filter(dimension__framework_version=largest))
+    org = OrganisationFactory()
+    lead = MembershipFactory(organisation=org, role=Role.LEAD).user
+    assessment = services.assessment_start(
+        organisation=org, framework_version=largest, round_label="bench", user=lead
+    )
+    client = Client()
+    client.force_login(lead)
+    question = questions[0]
+    url = f"/organisations/{org.pk}/assessments/{assessment.pk}/questions/{question.pk}/autosave/"
+    version = {"n": 0}
+
+    def autosave():
+        response = client.post(
+            url,
+            {
+                "answer": str(1 + version["n"] % 5),
+                "evidence": f"Evidence {version['n']}",
+                "version": version["n"],
+            },
+        )
+        assert response.status_code == 200, response.content
+        version["n"] = response.json()["version"]
+
+    autosave()
+    median, best = timed(autosave, runs=101)
+    print(
+        f"\nAutosave request (in-process, signed in, audited): median {median:.1f} ms "
+        f"({best:.1f} best) (aim: under 15 ms) -> {median / 15:.2f} of aim"
+    )
+
+    for q in questions:
+        services.agreed_answer_save(
+            assessment=assessment,
+            question=q,
+            lead=lead,
+            data=services.AnswerData(state="level", level=1 + q.pk % 5, target_level=5),
+            base_version=0,
+        )
+
+    def submit():
+        with transaction.atomic():
+            services.assessment_submit(assessment=assessment, user=lead)
+            transaction.set_rollback(True)
+        assessment.refresh_from_db()
+
+    median, best = timed(submit, runs=21)
+    print(
+        f"Submit with scoring, {largest.name} ({len(questions)} questions): median "
+        f"{median:.1f} ms ({best:.1f} best) (aim: under 100 ms) -> {median / 100:.2f} of aim"
+    )
+
+
 def main():
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
@@ -84,6 +150,7 @@ def main():
         )
         export_median, _ = timed(lambda: client.get(url + "download.yaml"))
         print(f"Export of the 200-question version as YAML: {export_median:.1f} ms")
+        bench_assessments()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -111,3 +111,45 @@ def test_two_respondents_then_the_lead_agrees_submits_and_reads_results(live_ser
     assert_accessible(lead)
     assert Assessment.objects.get().is_submitted
     assert_no_console_errors(lead)
+
+
+def test_text_typed_after_the_session_ended_is_kept_and_saved_after_signing_in(
+    live_server, browser
+):
+    org = OrganisationFactory(name="Eta Council")
+    person = MembershipFactory(
+        organisation=org,
+        role=Role.RESPONDENT,
+        user=UserFactory(email="eve@eta.example", full_name="Eve"),
+    ).user
+    lead = MembershipFactory(organisation=org, role=Role.LEAD).user
+    fv = make_version(dimensions=1, questions=1)
+    assessment = services.assessment_start(
+        organisation=org, framework_version=fv, round_label="2026/27", user=lead
+    )
+    page = signed_in_page(browser, live_server, "eve@eta.example")
+    page.goto(f"{live_server.url}{assessment.get_absolute_url()}")
+    page.get_by_role("link", name="Dimension 1").click()
+    question_url = page.url
+    page.get_by_label("2. Emerging").check()
+    expect(page.locator("[data-autosave-status]")).to_have_text(re.compile("^Saved at"))
+
+    # The session ends (idle timeout) while Eve keeps typing.
+    page.context.clear_cookies()
+    page.get_by_label("Evidence (optional)", exact=True).fill("A long paragraph of evidence.")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("You have been signed out")
+    assert Answer.objects.get(respondent=person).evidence == ""
+    page.console_errors.clear()  # the refused save is logged by the browser; that is expected
+
+    # She signs in again and comes back: the text is put back and saved.
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Email address").fill("eve@eta.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(question_url)
+    expect(page.get_by_label("Evidence (optional)", exact=True)).to_have_value(
+        "A long paragraph of evidence."
+    )
+    expect(page.locator("[data-autosave-status]")).to_have_text(re.compile("^Saved at"))
+    answer = Answer.objects.get(respondent=person)
+    assert (answer.level, answer.evidence) == (2, "A long paragraph of evidence.")
