@@ -349,6 +349,7 @@ class Score(models.Model):
         OVERALL = "overall", "Overall"
         DIMENSION = "dimension", "Dimension"
         FACET = "facet", "Facet value"
+        GRID = "grid", "Dimension by facet value"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     scope = models.CharField(max_length=10, choices=Scope.choices)

@@ -16,6 +16,7 @@ from assessments.services.answers import (
     assessment_start,
     assessment_submit,
     missing_agreed_answers,
+    store_scores,
 )
 from assessments.services.people import (
     INVITATION_SALT,
@@ -60,4 +61,5 @@ __all__ = [
     "membership_change_role",
     "membership_remove",
     "missing_agreed_answers",
+    "store_scores",
 ]

@@ -247,7 +247,8 @@ def assessment_compute_scores(*, assessment: Assessment) -> scoring.Scores:
     )
 
 
-def _store_scores(*, assessment: Assessment, scores: scoring.Scores) -> None:
+def store_scores(*, assessment: Assessment, scores: scoring.Scores) -> None:
+    """Replace the assessment's stored scores: overall, per dimension, facet value and grid."""
     from frameworks.models import FacetValue
 
     Score.objects.filter(assessment=assessment).delete()
@@ -279,6 +280,13 @@ def _store_scores(*, assessment: Assessment, scores: scoring.Scores) -> None:
     }
     for (facet, value), score in scores.facets.items():
         row(Score.Scope.FACET, score, facet_value_id=values[(facet, value)])
+    for (dimension, facet, value), score in scores.grid.items():
+        row(
+            Score.Scope.GRID,
+            score,
+            dimension_id=int(dimension),
+            facet_value_id=values[(facet, value)],
+        )
     Score.objects.bulk_create(rows)
 
 
@@ -292,7 +300,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     if missing:
         raise AssessmentIncomplete(missing)
     scores = assessment_compute_scores(assessment=locked)
-    _store_scores(assessment=locked, scores=scores)
+    store_scores(assessment=locked, scores=scores)
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
