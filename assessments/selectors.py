@@ -298,3 +298,15 @@ def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:
         .order_by("user__full_name", "user__email")
     )
     return [(m.user, m.get_role_display(), answered.get(m.user_id, 0)) for m in members]
+
+
+def frameworks_with_submissions(*, access: Access) -> list[tuple[str, str]]:
+    """(slug, name) of each framework the organisation has submitted an assessment on."""
+    return list(
+        Assessment.objects.filter(
+            organisation=access.organisation, status=Assessment.Status.SUBMITTED
+        )
+        .values_list("framework_version__framework__slug", "framework_version__framework__name")
+        .distinct()
+        .order_by("framework_version__framework__name")
+    )

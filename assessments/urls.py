@@ -76,4 +76,9 @@ urlpatterns = [
         name="explain_dimension",
     ),
     path("organisations/<int:pk>/assessments/<int:apk>/reopen/", journey.reopen, name="reopen"),
+    path(
+        "organisations/<int:pk>/dashboards/<slug:framework>/",
+        journey.dashboard,
+        name="dashboard",
+    ),
 ]

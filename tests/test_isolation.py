@@ -189,6 +189,10 @@ TENANT = {
         lambda w: {**_a(w, submitted=True), "dpk": _d(w)},
     ),
     "assessments:reopen": (Role.LEAD, lambda w: _a(w, submitted=True)),
+    "assessments:dashboard": (
+        Role.VIEWER,
+        lambda w: {"pk": w.a.pk, "framework": w.framework_version.framework.slug},
+    ),
 }
 # Pages that only accept POST (autosave): their GET is 405 for everyone allowed in.
 POST_ONLY = {"assessments:autosave", "assessments:agree_autosave"}

@@ -479,3 +479,24 @@ def reopen(request, access, apk):
         "assessments/reopen.html",
         {"access": access, "assessment": assessment, "form": form},
     )
+
+
+@organisation_view(Role.VIEWER)
+def dashboard(request, access, framework):
+    from assessments import charts
+    from assessments.dashboard import build_dashboard
+
+    board = build_dashboard(
+        access=access, framework_slug=framework, group_key=request.GET.get("group", "kind")
+    )
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {
+            "access": access,
+            "board": board,
+            "radar": charts.radar(board),
+            "distributions": charts.distributions(board),
+            "trend_chart": charts.trend(board),
+        },
+    )

@@ -56,6 +56,7 @@ def organisation_detail(request, access):
         "organisation": access.organisation,
         "members": selectors.organisation_members(access=access),
         "assessments": selectors.organisation_assessments(access=access),
+        "dashboards": selectors.frameworks_with_submissions(access=access),
     }
     if access.is_lead:
         context["invitations"] = selectors.organisation_pending_invitations(access=access)

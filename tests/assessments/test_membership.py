@@ -121,9 +121,9 @@ def test_organisation_page_query_count_is_the_same_for_few_and_many_members(
     client.force_login(lead.user)
     url = org.get_absolute_url()
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url)
     for _ in range(10):
         MembershipFactory(organisation=org)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url)

@@ -1,0 +1,61 @@
+"""The dashboard's charts draw under the strict Content Security Policy and match their tables."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.models import Organisation
+from tests.assessments.test_dashboard import board_url, submit
+from tests.browser.conftest import assert_accessible, assert_no_console_errors
+from tests.factories import PASSWORD, OrganisationFactory, make_version
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_charts_draw_and_carry_the_numbers_of_their_tables(live_server, page):
+    fv = make_version(dimensions=3, questions=1)
+    me = OrganisationFactory(kind=Organisation.Kind.UNITARY, name="Theta Unitary Council")
+    _, lead = submit(me, fv, [4, 2, 3], round_label="2025/26")
+    submit(me, fv, [5, 3, 3], round_label="2026/27", lead=lead)
+    for n in range(12):
+        submit(
+            OrganisationFactory(kind=Organisation.Kind.UNITARY),
+            fv,
+            [1 + n % 5, 1 + (n + 2) % 5, 1 + (n + 4) % 5],
+        )
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Email address").fill(lead.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}{board_url(me, fv)}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("How you compare")
+
+    # Plotly drew every chart as SVG.
+    for chart in ("radar-data", "distribution-data", "trend-data"):
+        expect(page.locator(f'[data-chart="{chart}"] svg.main-svg').first).to_be_attached()
+
+    radar = json.loads(page.locator("#radar-data").text_content())
+    own_trace, median_trace = radar["data"]
+    table_own = [
+        float(t) for t in page.locator("[data-table=radar] td[data-own]").all_inner_texts()
+    ]
+    table_median = [
+        float(t) for t in page.locator("[data-table=radar] td[data-median]").all_inner_texts()
+    ]
+    assert own_trace["r"][:-1] == table_own == [5.0, 3.0, 3.0]
+    assert median_trace["r"][:-1] == table_median
+    trend = json.loads(page.locator("#trend-data").text_content())
+    assert trend["data"][0]["y"] == [
+        float(t)
+        for t in page.locator(
+            "[data-table=trend] tbody td.govuk-table__cell--numeric"
+        ).all_inner_texts()
+    ]
+    expect(page.locator("[data-position]")).to_contain_text("quartile of 12 unitary authorities")
+
+    page.get_by_label("Compare with").select_option("region")
+    page.get_by_role("button", name="Compare").click()
+    expect(page).to_have_url(f"{live_server.url}{board_url(me, fv, 'region')}")
+    assert_accessible(page)
+    assert_no_console_errors(page)
