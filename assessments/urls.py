@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import journey
+from assessments.views import journey, national
 from assessments.views import people as views
 
 app_name = "assessments"
@@ -76,6 +76,21 @@ urlpatterns = [
         name="explain_dimension",
     ),
     path("organisations/<int:pk>/assessments/<int:apk>/reopen/", journey.reopen, name="reopen"),
+    path("national/", national.national_index, name="national_index"),
+    path("national/<slug:framework>/", national.national_picture, name="national"),
+    path(
+        "national/<slug:framework>/download.csv",
+        national.national_download,
+        {"fmt": "csv"},
+        name="national_csv",
+    ),
+    path(
+        "national/<slug:framework>/download.json",
+        national.national_download,
+        {"fmt": "json"},
+        name="national_json",
+    ),
+    path("clients/compare/<slug:framework>/", national.consultant_compare, name="compare"),
     path(
         "organisations/<int:pk>/dashboards/<slug:framework>/",
         journey.dashboard,

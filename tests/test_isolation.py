@@ -57,9 +57,20 @@ PUBLIC = {
     "frameworks:download_json",
     # Reached only with a signed, single-use token (tests/assessments/test_invitations.py).
     "assessments:invitation",
+    # Open data: only disclosure-controlled aggregates (tests/assessments/test_national.py).
+    "assessments:national_index",
+    "assessments:national",
+    "assessments:national_csv",
+    "assessments:national_json",
 }
 # Signed in, and only ever about the person asking (no id in the URL).
-OWN_DATA = {"accounts:account", "accounts:password_change", "assessments:your_organisations"}
+OWN_DATA = {
+    "accounts:account",
+    "accounts:password_change",
+    "assessments:your_organisations",
+    # Only the consultant's own active clients (tests/assessments/test_national.py).
+    "assessments:compare",
+}
 # Django's admin: staff only (test_admin_needs_staff below), and platform-admin territory.
 ADMIN_NAMESPACE = "admin"
 

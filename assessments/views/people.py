@@ -17,6 +17,7 @@ from assessments.forms import (
 )
 from assessments.models import Invitation, Role
 from frameworks.forms import ConfirmForm
+from frameworks.selectors import published_versions
 
 
 def organisation_view(minimum: str = Role.VIEWER):
@@ -45,6 +46,10 @@ def your_organisations(request):
         {
             "memberships": selectors.memberships_for_user(user=request.user),
             "clients": selectors.clients_for_consultant(user=request.user),
+            "compare_frameworks": sorted(
+                {(v.framework.slug, v.framework.name) for v in published_versions()},
+                key=lambda item: item[1],
+            ),
         },
     )
 
