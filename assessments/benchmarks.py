@@ -25,6 +25,7 @@ The rules (DESIGN.md, "Benchmarks and disclosure control"):
 - The viewer's position is a quartile band in words, never a rank.
 """
 
+import bisect
 import itertools
 import math
 import statistics
@@ -152,10 +153,32 @@ def _band_of(value: float, scale: tuple[int, ...]) -> int:
 
 
 def _histogram(values: Sequence[float], scale: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
-    counts = dict.fromkeys(scale, 0)
-    for value in values:
-        counts[_band_of(value, scale)] += 1
-    return tuple(counts.items())
+    """Counts per band from already-sorted values: one bisection per level, not per value,
+    so a dashboard over thousands of bodies stays quick. Same banding as `_band_of`."""
+    starts = [0] + [bisect.bisect_left(values, level - 5e-10) for level in scale[1:]]
+    ends = [*starts[1:], len(values)]
+    return tuple(
+        (level, end - start) for level, start, end in zip(scale, starts, ends, strict=True)
+    )
+
+
+def _checked_sorted(values: Iterable[float], scale: tuple[int, ...]) -> list[float]:
+    """Sorted floats, refusing anything that is not a finite number on the scale.
+
+    Checks the whole list at once (type, finiteness) and the ends for range: thousands of
+    values cost one pass instead of a function call each.
+    """
+    data = list(values)
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in data):
+        bad = next(v for v in data if isinstance(v, bool) or not isinstance(v, int | float))
+        raise ValueError(f"Peer value {bad!r} is not a finite number")
+    if data and not math.isfinite(math.fsum(data)):
+        bad = next(v for v in data if not math.isfinite(v))
+        raise ValueError(f"Peer value {bad!r} is not a finite number")
+    data = sorted(map(float, data))
+    for value in data[:1] + data[-1:]:
+        _check_value(value, scale)
+    return data
 
 
 def breakdown_is_disclosive(counts: Iterable[int]) -> bool:
@@ -187,7 +210,7 @@ def summarise(values: Iterable[float], *, scale_values: Sequence[int]) -> PeerSu
     two lowest or two highest values: moving an extreme body further out changes nothing shown.
     """
     scale = _check_scale(scale_values)
-    data = sorted(_check_value(v, scale) for v in values)
+    data = _checked_sorted(values, scale)
     n = len(data)
     if n < MIN_FOR_MEDIAN:
         return NOTHING

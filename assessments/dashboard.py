@@ -7,7 +7,6 @@ peers. Every peer number comes out of `benchmarks`, which applies the disclosure
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from assessments import benchmarks, scoring
@@ -81,21 +80,9 @@ def _group_filter(organisation: Organisation, key: str) -> dict:
 
 
 def latest_submitted_ids(*, framework_version_id: int, filters: dict):
-    """Each organisation's latest submitted assessment on the version, as one subquery."""
-    latest = (
-        Assessment.objects.filter(
-            organisation=OuterRef("organisation"),
-            framework_version_id=framework_version_id,
-            status=Assessment.Status.SUBMITTED,
-        )
-        .order_by("-submitted_at", "-pk")
-        .values("pk")[:1]
-    )
+    """Each organisation's latest submitted assessment on the version (kept by the services)."""
     return Assessment.objects.filter(
-        framework_version_id=framework_version_id,
-        status=Assessment.Status.SUBMITTED,
-        pk=Subquery(latest),
-        **filters,
+        framework_version_id=framework_version_id, is_latest_submission=True, **filters
     ).values("pk")
 
 

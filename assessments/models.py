@@ -232,6 +232,9 @@ class Assessment(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The organisation's most recent submission on this framework version: what peers compare
+    # against. Kept by the submit and reopen services so dashboards need no "latest" subquery.
+    is_latest_submission = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -241,7 +244,14 @@ class Assessment(models.Model):
                 name="assessments_one_assessment_per_round",
             )
         ]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            models.Index(
+                fields=["framework_version", "organisation"],
+                condition=models.Q(is_latest_submission=True),
+                name="assessments_latest_submission",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organisation}, {self.round_label}"

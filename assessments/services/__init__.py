@@ -16,6 +16,7 @@ from assessments.services.answers import (
     assessment_start,
     assessment_submit,
     missing_agreed_answers,
+    refresh_latest_submissions,
     store_scores,
 )
 from assessments.services.people import (
@@ -61,5 +62,6 @@ __all__ = [
     "membership_change_role",
     "membership_remove",
     "missing_agreed_answers",
+    "refresh_latest_submissions",
     "store_scores",
 ]

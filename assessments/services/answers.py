@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from assessments import scoring
@@ -290,6 +291,26 @@ def store_scores(*, assessment: Assessment, scores: scoring.Scores) -> None:
     Score.objects.bulk_create(rows)
 
 
+def refresh_latest_submissions(*, framework_version_ids, organisation_ids=None) -> None:
+    """Mark each organisation's most recent submitted assessment per framework version."""
+    scope = Assessment.objects.filter(framework_version_id__in=list(framework_version_ids))
+    if organisation_ids is not None:
+        scope = scope.filter(organisation_id__in=list(organisation_ids))
+    scope.filter(is_latest_submission=True).update(is_latest_submission=False)
+    latest = (
+        Assessment.objects.filter(
+            organisation=OuterRef("organisation"),
+            framework_version=OuterRef("framework_version"),
+            status=Assessment.Status.SUBMITTED,
+        )
+        .order_by("-submitted_at", "-pk")
+        .values("pk")[:1]
+    )
+    scope.filter(status=Assessment.Status.SUBMITTED, pk=Subquery(latest)).update(
+        is_latest_submission=True
+    )
+
+
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     """Lock, check, score and store. A second submit of the same assessment does nothing."""
@@ -305,6 +326,10 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
     locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+    refresh_latest_submissions(
+        framework_version_ids=[locked.framework_version_id],
+        organisation_ids=[locked.organisation_id],
+    )
     audit_record(
         actor=user,
         action="assessment.submit",
@@ -326,6 +351,10 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
         return locked
     locked.status = Assessment.Status.IN_REVIEW
     locked.save(update_fields=["status"])
+    refresh_latest_submissions(
+        framework_version_ids=[locked.framework_version_id],
+        organisation_ids=[locked.organisation_id],
+    )
     audit_record(
         actor=user,
         action="assessment.reopen",

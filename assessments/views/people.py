@@ -40,16 +40,19 @@ def organisation_view(minimum: str = Role.VIEWER):
 
 @login_required
 def your_organisations(request):
+    clients = list(selectors.clients_for_consultant(user=request.user))
+    compare = (
+        sorted({(v.framework.slug, v.framework.name) for v in published_versions()}, key=str)
+        if clients
+        else []
+    )
     return render(
         request,
         "assessments/your_organisations.html",
         {
             "memberships": selectors.memberships_for_user(user=request.user),
-            "clients": selectors.clients_for_consultant(user=request.user),
-            "compare_frameworks": sorted(
-                {(v.framework.slug, v.framework.name) for v in published_versions()},
-                key=lambda item: item[1],
-            ),
+            "clients": clients,
+            "compare_frameworks": compare,
         },
     )
 

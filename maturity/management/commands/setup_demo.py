@@ -31,8 +31,15 @@ class Command(BaseCommand):
         "Idempotent: existing demo accounts get their password reset to the demo password."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--without-history",
+            action="store_true",
+            help="Skip the three rounds of submitted assessments (about 20 seconds on SQLite).",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, without_history=False, **options):
         User = get_user_model()
         ensure_editors_group()
         lines = []
@@ -57,6 +64,17 @@ class Command(BaseCommand):
             f"Demo organisations: {orgs.created} created, {orgs.updated} updated, "
             f"{orgs.unchanged} unchanged. Home organisation: {result.home.name}."
         )
+        if not without_history:
+            from assessments.demo_rounds import demo_rounds_load
+            from frameworks.builtin import library_load
+
+            library_load()
+            rounds = demo_rounds_load()
+            self.stdout.write(
+                f"Demo history: {rounds.assessments_created} submitted assessments created "
+                f"({rounds.answers_created} answers, {rounds.scores_created} scores), "
+                f"{rounds.assessments_skipped} already there."
+            )
         for role, email in result.logins:
             lines.append(f"  {role:<18} {email:<28} password: {DEMO_PASSWORD}")
         self.stdout.write(self.style.SUCCESS("Demo logins (fictional data, local use only):"))
