@@ -37,6 +37,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m tests.bench
+	$(PY) -m tests.bench.dashboards
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 
 from assessments.models import ConsultantGrant, Invitation, Membership, Organisation, PeerGroup
+from assessments.peer_values import rebuild_peer_values
+from frameworks.models import FrameworkVersion
 from maturity.audit.services import audit_record
 
 
@@ -50,6 +52,15 @@ class PeerGroupAdmin(admin.ModelAdmin):
     list_display = ("name",)
     search_fields = ("name",)
     autocomplete_fields = ("organisations",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Membership changed: the group's peer figures must follow.
+        rebuild_peer_values(
+            framework_version_ids=FrameworkVersion.objects.filter(
+                status=FrameworkVersion.Status.PUBLISHED
+            ).values_list("pk", flat=True)
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

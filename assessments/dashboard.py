@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from assessments import benchmarks, scoring
-from assessments.models import Assessment, Organisation, PeerGroup, Score
+from assessments.models import Assessment, Organisation, PeerGroup, PeerValues, Score
 from assessments.selectors import Access
 from frameworks.models import Dimension, FacetValue, Framework, ScaleLevel
 
@@ -65,17 +65,18 @@ def peer_group_choices(organisation: Organisation) -> list[PeerGroupChoice]:
     return choices
 
 
-def _group_filter(organisation: Organisation, key: str) -> dict:
+def _peer_key(organisation: Organisation, key: str) -> str:
+    """The `PeerValues.group_key` for a switcher choice."""
     if key == "all":
-        return {}
+        return "all"
     if key == "kind":
-        return {"organisation__kind": organisation.kind}
+        return f"kind:{organisation.kind}"
     if key == "region":
-        return {"organisation__region": organisation.region}
+        return f"region:{organisation.region}"
     if key == "size":
-        return {"organisation__size_band": organisation.size_band}
+        return f"size:{organisation.size_band}"
     if key.startswith("group-") and key[6:].isdigit():
-        return {"organisation__peer_groups": int(key[6:])}
+        return f"group:{int(key[6:])}"
     raise Http404("No such peer group")
 
 
@@ -163,19 +164,15 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
     own_overall = next((s for s in own if s.scope == Score.Scope.OVERALL), None)
     own_dims = {s.dimension_id: s for s in own if s.scope == Score.Scope.DIMENSION}
 
-    peer_rows = Score.objects.filter(
-        assessment__in=latest_submitted_ids(
-            framework_version_id=fv.pk, filters=_group_filter(organisation, group.key)
-        ),
-        scope__in=[Score.Scope.OVERALL, Score.Scope.DIMENSION],
-    ).values_list("assessment__organisation_id", "scope", "dimension_id", "value")
-    peers_overall: list[tuple[int, float | None]] = []
-    peers_by_dim: dict[int, list[tuple[int, float | None]]] = defaultdict(list)
-    for org_id, scope, dimension_id, value in peer_rows:
-        if scope == Score.Scope.OVERALL:
-            peers_overall.append((org_id, value))
+    peer_key = _peer_key(organisation, group.key)
+    peers_overall: list[tuple[int, float]] = []
+    peers_by_dim: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for row in PeerValues.objects.filter(framework_version=fv, group_key=peer_key):
+        pairs = list(zip(row.organisation_ids, row.values, strict=True))
+        if row.measure == "overall":
+            peers_overall = pairs
         else:
-            peers_by_dim[dimension_id].append((org_id, value))
+            peers_by_dim[int(row.measure)] = pairs
 
     def summary(pairs):
         return benchmarks.peer_summary(

@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from assessments import scoring
 from assessments.models import AgreedAnswer, Assessment, Membership, Organisation, Role, Score
+from assessments.peer_values import rebuild_peer_values
 from assessments.services.answers import refresh_latest_submissions
 from frameworks.builtin import library_files, library_spec
 from frameworks.models import FacetValue, FrameworkVersion, Question
@@ -662,6 +663,7 @@ def demo_rounds_load(
         refresh_latest_submissions(
             framework_version_ids=[fv.pk for fv in fvs], organisation_ids=sorted(org_ids)
         )
+        rebuild_peer_values(framework_version_ids=[fv.pk for fv in fvs])
     return RoundsResult(
         assessments_created=counts.created,
         assessments_skipped=counts.skipped,

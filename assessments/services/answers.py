@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from assessments import scoring
 from assessments.models import AgreedAnswer, Answer, Assessment, Organisation, Score
+from assessments.peer_values import rebuild_peer_values
 from frameworks.models import FrameworkVersion, Question
 from maturity.audit.services import audit_record
 
@@ -330,6 +331,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
         framework_version_ids=[locked.framework_version_id],
         organisation_ids=[locked.organisation_id],
     )
+    rebuild_peer_values(framework_version_ids=[locked.framework_version_id])
     audit_record(
         actor=user,
         action="assessment.submit",
@@ -355,6 +357,7 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
         framework_version_ids=[locked.framework_version_id],
         organisation_ids=[locked.organisation_id],
     )
+    rebuild_peer_values(framework_version_ids=[locked.framework_version_id])
     audit_record(
         actor=user,
         action="assessment.reopen",

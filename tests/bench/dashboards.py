@@ -78,6 +78,9 @@ def seed(count: int, fv, rng: random.Random):
     from assessments.services import refresh_latest_submissions
 
     refresh_latest_submissions(framework_version_ids=[fv.pk])
+    from assessments.peer_values import rebuild_peer_values
+
+    rebuild_peer_values(framework_version_ids=[fv.pk])
     return orgs
 
 
