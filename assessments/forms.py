@@ -223,7 +223,6 @@ class AnswerForm(GDSForm):
         self.fields["target_level"].choices = [("", "No target")] + [
             (lv.value, f"{lv.value}. {lv.label}") for lv in levels
         ]
-        self.fields["confidence"].widget.attrs["class"] = "govuk-radios--small"
 
     def clean_links(self):
         lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]

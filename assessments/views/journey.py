@@ -118,8 +118,8 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
             [a.scored_level for a in responses], [lv.value for lv in levels]
         )
         initial = AnswerForm.initial_for(current)
-        if current is None or not current.state:
-            initial.setdefault("answer", str(suggestion) if suggestion else None)
+        if (current is None or not current.state) and suggestion is not None:
+            initial["answer"] = str(suggestion)
         if current is not None:
             initial["rationale"] = current.rationale
         form_class, label = AgreeForm, "Agreed answer"
