@@ -136,22 +136,7 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
         try:
             if assessment.is_submitted:
                 raise services.AssessmentLocked()
-            if agreed:
-                services.agreed_answer_save(
-                    assessment=assessment,
-                    question=question,
-                    lead=request.user,
-                    data=form.answer_data(),
-                    base_version=form.cleaned_data["version"],
-                )
-            else:
-                services.answer_save(
-                    assessment=assessment,
-                    question=question,
-                    respondent=request.user,
-                    data=form.answer_data(),
-                    base_version=form.cleaned_data["version"],
-                )
+            _save(request, assessment, question, form, agreed=agreed)
         except services.AnswerConflict as exc:
             conflict = exc.current
             # Re-show what this person typed, now based on the newer version: saving again
@@ -210,6 +195,25 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
     )
 
 
+def _save(request, assessment, question, form, *, agreed: bool):
+    """The person's own answer, or (for a lead agreeing) the organisation's agreed one."""
+    if agreed:
+        return services.agreed_answer_save(
+            assessment=assessment,
+            question=question,
+            lead=request.user,
+            data=form.answer_data(),
+            base_version=form.cleaned_data["version"],
+        )
+    return services.answer_save(
+        assessment=assessment,
+        question=question,
+        respondent=request.user,
+        data=form.answer_data(),
+        base_version=form.cleaned_data["version"],
+    )
+
+
 def _answer_label(answer, level_labels) -> str:
     if answer is None or not answer.state:
         return "Not answered"
@@ -242,22 +246,7 @@ def _autosave(request, access, apk, qpk, *, agreed: bool):
             status=400,
         )
     try:
-        if agreed:
-            row = services.agreed_answer_save(
-                assessment=assessment,
-                question=question,
-                lead=request.user,
-                data=form.answer_data(),
-                base_version=form.cleaned_data["version"],
-            )
-        else:
-            row = services.answer_save(
-                assessment=assessment,
-                question=question,
-                respondent=request.user,
-                data=form.answer_data(),
-                base_version=form.cleaned_data["version"],
-            )
+        row = _save(request, assessment, question, form, agreed=agreed)
     except services.AnswerConflict as exc:
         current = exc.current
         labels = {lv.value: lv.label for lv in levels}
