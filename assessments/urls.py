@@ -76,6 +76,11 @@ urlpatterns = [
         name="explain_dimension",
     ),
     path("organisations/<int:pk>/assessments/<int:apk>/reopen/", journey.reopen, name="reopen"),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/report.pdf",
+        journey.report_pdf,
+        name="report_pdf",
+    ),
     path("national/", national.national_index, name="national_index"),
     path("national/<slug:framework>/", national.national_picture, name="national"),
     path(

@@ -200,6 +200,7 @@ TENANT = {
         lambda w: {**_a(w, submitted=True), "dpk": _d(w)},
     ),
     "assessments:reopen": (Role.LEAD, lambda w: _a(w, submitted=True)),
+    "assessments:report_pdf": (Role.VIEWER, lambda w: _a(w, submitted=True)),
     "assessments:dashboard": (
         Role.VIEWER,
         lambda w: {"pk": w.a.pk, "framework": w.framework_version.framework.slug},

@@ -489,3 +489,18 @@ def dashboard(request, access, framework):
             "trend_chart": charts.trend(board),
         },
     )
+
+
+@organisation_view(Role.VIEWER)
+def report_pdf(request, access, apk):
+    from django.http import HttpResponse
+
+    from assessments.reports import render_pdf
+
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    pdf = render_pdf(assessment=assessment)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    slug = assessment.framework_version.framework.slug
+    name = f"{access.organisation.code}-{slug}-{assessment.round_label.replace('/', '-')}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
