@@ -77,6 +77,18 @@ urlpatterns = [
     ),
     path("organisations/<int:pk>/assessments/<int:apk>/reopen/", journey.reopen, name="reopen"),
     path(
+        "organisations/<int:pk>/assessments/<int:apk>/answers.xlsx",
+        journey.export,
+        {"fmt": "xlsx"},
+        name="export_xlsx",
+    ),
+    path(
+        "organisations/<int:pk>/assessments/<int:apk>/answers.csv",
+        journey.export,
+        {"fmt": "csv"},
+        name="export_csv",
+    ),
+    path(
         "organisations/<int:pk>/assessments/<int:apk>/report.pdf",
         journey.report_pdf,
         name="report_pdf",

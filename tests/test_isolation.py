@@ -201,6 +201,8 @@ TENANT = {
     ),
     "assessments:reopen": (Role.LEAD, lambda w: _a(w, submitted=True)),
     "assessments:report_pdf": (Role.VIEWER, lambda w: _a(w, submitted=True)),
+    "assessments:export_xlsx": (Role.VIEWER, lambda w: _a(w)),
+    "assessments:export_csv": (Role.VIEWER, lambda w: _a(w)),
     "assessments:dashboard": (
         Role.VIEWER,
         lambda w: {"pk": w.a.pk, "framework": w.framework_version.framework.slug},

@@ -504,3 +504,25 @@ def report_pdf(request, access, apk):
     name = f"{access.organisation.code}-{slug}-{assessment.round_label.replace('/', '-')}"
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+@organisation_view(Role.VIEWER)
+def export(request, access, apk, fmt):
+    from django.http import HttpResponse
+
+    from assessments.exports import assessment_csv, assessment_xlsx
+
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    slug = assessment.framework_version.framework.slug
+    name = f"{access.organisation.code}-{slug}-{assessment.round_label.replace('/', '-')}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            assessment_xlsx(assessment=assessment),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            assessment_csv(assessment=assessment), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,140 @@
+"""An assessment's data for analysts: XLSX (one sheet per table) and CSV (the answers).
+
+Every text cell that a spreadsheet would read as a formula (starting with = + - @) is escaped
+with a leading apostrophe, so a hostile evidence note cannot run anything when opened.
+"""
+
+import csv
+import io
+
+from assessments.models import AgreedAnswer, Answer, Assessment, Score
+from frameworks.models import Question, ScaleLevel
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _answer_cells(answer, labels):
+    if answer is None or not answer.state:
+        return ["", "", "", "", "", ""]
+    level = answer.level if answer.state == "level" else None
+    return [
+        answer.get_state_display() if level is None else f"{level}. {labels.get(level, '')}",
+        level,
+        answer.target_level,
+        answer.evidence,
+        answer.links,
+        answer.get_confidence_display() if answer.confidence else "",
+    ]
+
+
+def assessment_tables(*, assessment: Assessment) -> dict[str, list[list]]:
+    """The tables an export writes, as rows of plain values (header row first)."""
+    fv = assessment.framework_version
+    labels = dict(ScaleLevel.objects.filter(framework_version=fv).values_list("value", "label"))
+    questions = list(
+        Question.objects.filter(dimension__framework_version=fv)
+        .select_related("dimension")
+        .prefetch_related("levels")
+        .order_by("dimension__position", "position")
+    )
+    agreed = {a.question_id: a for a in AgreedAnswer.objects.filter(assessment=assessment)}
+    answer_header = ["Answer", "Level", "Target", "Evidence", "Links", "Confidence"]
+    agreed_rows = [["Dimension", "Question slug", "Question", *answer_header, "Rationale"]]
+    for q in questions:
+        a = agreed.get(q.pk)
+        agreed_rows.append(
+            [q.dimension.name, q.slug, q.text, *_answer_cells(a, labels), a.rationale if a else ""]
+        )
+    respondent_rows = [["Person", "Email", "Dimension", "Question slug", *answer_header]]
+    by_question = {q.pk: q for q in questions}
+    for answer in (
+        Answer.objects.filter(assessment=assessment)
+        .exclude(state="")
+        .select_related("respondent")
+        .order_by("respondent__email", "question__dimension__position", "question__position")
+    ):
+        q = by_question[answer.question_id]
+        respondent_rows.append(
+            [
+                answer.respondent.full_name,
+                answer.respondent.email,
+                q.dimension.name,
+                q.slug,
+                *_answer_cells(answer, labels),
+            ]
+        )
+    score_rows = [["Scope", "Dimension", "Facet value", "Score", "Level", "Target", "Answered"]]
+    for s in (
+        Score.objects.filter(assessment=assessment)
+        .select_related("dimension", "facet_value")
+        .order_by("scope", "dimension__position", "facet_value__position")
+    ):
+        score_rows.append(
+            [
+                s.get_scope_display(),
+                s.dimension.name if s.dimension else "",
+                s.facet_value.name if s.facet_value else "",
+                round(s.value, 3) if s.value is not None else None,
+                labels.get(s.band_value, "") if s.band_value is not None else "",
+                round(s.target, 3) if s.target is not None else None,
+                f"{s.answered} of {s.total}",
+            ]
+        )
+    framework_rows = [
+        ["Dimension", "Question slug", "Question", "Weight"]
+        + [f"{v}. {label}" for v, label in sorted(labels.items())]
+    ]
+    for q in questions:
+        descriptors = {ql.value: ql.descriptor for ql in q.levels.all()}
+        framework_rows.append(
+            [q.dimension.name, q.slug, q.text, q.weight]
+            + [descriptors.get(v, "") for v in sorted(labels)]
+        )
+    about = [
+        ["Organisation", assessment.organisation.name],
+        ["Code", assessment.organisation.code],
+        ["Framework", f"{fv.name} {fv.version}"],
+        ["Round", assessment.round_label],
+        ["Status", assessment.get_status_display()],
+        ["Submitted", assessment.submitted_at.isoformat() if assessment.submitted_at else ""],
+    ]
+    return {
+        "About": about,
+        "Agreed answers": agreed_rows,
+        "Respondents' answers": respondent_rows,
+        "Scores": score_rows,
+        "Framework": framework_rows,
+    }
+
+
+def assessment_xlsx(*, assessment: Assessment) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in assessment_tables(assessment=assessment).items():
+        sheet = workbook.create_sheet(title[:31])
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def assessment_csv(*, assessment: Assessment) -> str:
+    """The agreed answers as CSV (the table analysts ask for first)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in assessment_tables(assessment=assessment)["Agreed answers"]:
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue()
