@@ -72,57 +72,51 @@ def organisation_detail(request, access):
     return render(request, "assessments/organisation.html", context)
 
 
-@organisation_view(Role.LEAD)
-@require_http_methods(["GET", "POST"])
-def invite_member(request, access):
-    form = InviteMemberForm(request.POST or None)
+def _invite(request, access, form, *, kind: str):
+    """Send a member's or a consultant's invitation from the form; one page serves both."""
+    consultant = kind == Invitation.Kind.CONSULTANT
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
                 organisation=access.organisation,
                 email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
+                role=form.cleaned_data.get("role", ""),
+                kind=kind,
                 invited_by=request.user,
                 base_url=request.build_absolute_uri("/"),
             )
         except services.AlreadyThere as exc:
             form.add_error("email", str(exc))
         else:
+            given = "for consultant access" if consultant else f"as {invitation.role_label.lower()}"
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email} as {invitation.role_label.lower()}. "
-                "The link in it works for 7 days.",
+                f"Invitation sent to {invitation.email} {given}. The link in it works for 7 days.",
             )
             return redirect(access.organisation)
     return render(
-        request, "assessments/invite.html", {"access": access, "form": form, "consultant": False}
+        request,
+        "assessments/invite.html",
+        {"access": access, "form": form, "consultant": consultant},
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def invite_member(request, access):
+    return _invite(
+        request, access, InviteMemberForm(request.POST or None), kind=Invitation.Kind.MEMBER
     )
 
 
 @organisation_view(Role.LEAD)
 @require_http_methods(["GET", "POST"])
 def grant_consultant(request, access):
-    form = GrantConsultantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                organisation=access.organisation,
-                email=form.cleaned_data["email"],
-                kind=Invitation.Kind.CONSULTANT,
-                invited_by=request.user,
-                base_url=request.build_absolute_uri("/"),
-            )
-        except services.AlreadyThere as exc:
-            form.add_error("email", str(exc))
-        else:
-            messages.success(
-                request,
-                f"Invitation sent to {invitation.email} for consultant access. "
-                "The link in it works for 7 days.",
-            )
-            return redirect(access.organisation)
-    return render(
-        request, "assessments/invite.html", {"access": access, "form": form, "consultant": True}
+    return _invite(
+        request,
+        access,
+        GrantConsultantForm(request.POST or None),
+        kind=Invitation.Kind.CONSULTANT,
     )
 
 
