@@ -145,32 +145,43 @@ def change_role(request, access, membership_pk):
     )
 
 
-@organisation_view(Role.LEAD)
-@require_http_methods(["GET", "POST"])
-def remove_member(request, access, membership_pk):
-    membership = selectors.organisation_membership(access=access, pk=membership_pk)
-    form = ConfirmForm(request.POST or None, submit_label="Remove from organisation")
+def _confirm(request, access, *, submit_label, title, body, act, done):
+    """A destructive action behind a warning-button confirmation page (GET shows, POST acts).
+
+    `act()` does the change and may raise LastLeadError, shown on the page; `done` is the
+    success message.
+    """
+    form = ConfirmForm(request.POST or None, submit_label=submit_label)
     form.helper.inputs[0].field_classes = "govuk-button govuk-button--warning"
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_remove(membership=membership, by=request.user)
+            act()
         except services.LastLeadError as exc:
             error = str(exc)
         else:
-            messages.success(request, f"{membership.user} was removed from the organisation.")
+            messages.success(request, done)
             return redirect(access.organisation)
     return render(
         request,
         "assessments/confirm.html",
-        {
-            "access": access,
-            "form": form,
-            "error": error,
-            "title": f"Remove {membership.user} from {access.organisation.name}?",
-            "body": "They will no longer be able to see or answer this organisation's "
-            "assessments. Answers they have already given are kept.",
-        },
+        {"access": access, "form": form, "error": error, "title": title, "body": body},
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def remove_member(request, access, membership_pk):
+    membership = selectors.organisation_membership(access=access, pk=membership_pk)
+    return _confirm(
+        request,
+        access,
+        submit_label="Remove from organisation",
+        title=f"Remove {membership.user} from {access.organisation.name}?",
+        body="They will no longer be able to see or answer this organisation's assessments. "
+        "Answers they have already given are kept.",
+        act=lambda: services.membership_remove(membership=membership, by=request.user),
+        done=f"{membership.user} was removed from the organisation.",
     )
 
 
@@ -178,21 +189,14 @@ def remove_member(request, access, membership_pk):
 @require_http_methods(["GET", "POST"])
 def revoke_invitation(request, access, invitation_pk):
     invitation = selectors.organisation_invitation(access=access, pk=invitation_pk)
-    form = ConfirmForm(request.POST or None, submit_label="Withdraw invitation")
-    form.helper.inputs[0].field_classes = "govuk-button govuk-button--warning"
-    if request.method == "POST" and form.is_valid():
-        services.invitation_revoke(invitation=invitation, by=request.user)
-        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
-        return redirect(access.organisation)
-    return render(
+    return _confirm(
         request,
-        "assessments/confirm.html",
-        {
-            "access": access,
-            "form": form,
-            "title": f"Withdraw the invitation to {invitation.email}?",
-            "body": "The link in the email will stop working. You can invite them again later.",
-        },
+        access,
+        submit_label="Withdraw invitation",
+        title=f"Withdraw the invitation to {invitation.email}?",
+        body="The link in the email will stop working. You can invite them again later.",
+        act=lambda: services.invitation_revoke(invitation=invitation, by=request.user),
+        done=f"The invitation to {invitation.email} was withdrawn.",
     )
 
 
@@ -200,22 +204,15 @@ def revoke_invitation(request, access, invitation_pk):
 @require_http_methods(["GET", "POST"])
 def revoke_grant(request, access, grant_pk):
     grant = selectors.organisation_grant(access=access, pk=grant_pk)
-    form = ConfirmForm(request.POST or None, submit_label="Withdraw access")
-    form.helper.inputs[0].field_classes = "govuk-button govuk-button--warning"
-    if request.method == "POST" and form.is_valid():
-        services.consultant_grant_revoke(grant=grant, by=request.user)
-        messages.success(request, f"{grant.consultant} no longer has access.")
-        return redirect(access.organisation)
-    return render(
+    return _confirm(
         request,
-        "assessments/confirm.html",
-        {
-            "access": access,
-            "form": form,
-            "title": f"Withdraw {grant.consultant}'s access to {access.organisation.name}?",
-            "body": "They will immediately stop seeing this organisation's assessments, results "
-            "and reports. Reports they have already downloaded stay with them.",
-        },
+        access,
+        submit_label="Withdraw access",
+        title=f"Withdraw {grant.consultant}'s access to {access.organisation.name}?",
+        body="They will immediately stop seeing this organisation's assessments, results and "
+        "reports. Reports they have already downloaded stay with them.",
+        act=lambda: services.consultant_grant_revoke(grant=grant, by=request.user),
+        done=f"{grant.consultant} no longer has access.",
     )
 
 
