@@ -1,15 +1,12 @@
 """The PDF report for the board, drawn by WeasyPrint from an HTML template.
 
-Charts are SVG drawn here on the server (no browser at run time). WeasyPrint is imported only
-when a report is made: importing it costs most of a second.
+Charts are SVG drawn here on the server (no browser at run time); maturity.pdf does the
+rendering and loads only our own files.
 """
 
 import math
 from collections import defaultdict
-from urllib.parse import urlparse
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -18,6 +15,7 @@ from assessments import benchmarks, scoring
 from assessments.models import AgreedAnswer, Answer, Assessment, PeerValues
 from assessments.services import assessment_compute_scores
 from frameworks.models import Dimension, Question, ScaleLevel
+from maturity.pdf import html_to_pdf
 
 LAYER_ORDER = {"data": 0, "systems": 1, "technology": 2}
 
@@ -218,35 +216,7 @@ def report_context(*, assessment: Assessment) -> dict:
     }
 
 
-def _static_only_fetcher():
-    """A WeasyPrint fetcher that serves our own static files and refuses everything else."""
-    import mimetypes
-
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            path = urlparse(url).path
-            found = (
-                finders.find(path[len(settings.STATIC_URL) :])
-                if path.startswith(settings.STATIC_URL)
-                else None
-            )
-            if not found:
-                raise ValueError(f"Reports load only this service's static files, not {url!r}")
-            with open(found, "rb") as handle:
-                body = handle.read()
-            content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
-
-    return StaticOnlyFetcher(allowed_protocols=["http"], allow_redirects=False)
-
-
-def render_pdf(*, assessment: Assessment) -> bytes:
-    import weasyprint
-
-    html = render_to_string("assessments/report/report.html", report_context(assessment=assessment))
-    document = weasyprint.HTML(
-        string=html, base_url="http://report.invalid/", url_fetcher=_static_only_fetcher()
-    )
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+def render_pdf(*, assessment: Assessment, branding=None) -> bytes:
+    """The board report; `branding` is the exporting consultant's name and logo, if any."""
+    context = {**report_context(assessment=assessment), "branding": branding}
+    return html_to_pdf(render_to_string("assessments/report/report.html", context))
