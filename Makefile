@@ -27,7 +27,14 @@ run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_frameworks
 	$(PY) manage.py setup_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# A task worker (bulk exports) runs beside the server and stops with it.
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
+
+# Just the background worker (bulk exports), for when the server runs elsewhere.
+worker: $(STAMP)
+	$(PY) manage.py db_worker
 
 test: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

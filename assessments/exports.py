@@ -33,8 +33,11 @@ def _answer_cells(answer, labels):
     ]
 
 
-def assessment_tables(*, assessment: Assessment) -> dict[str, list[list]]:
-    """The tables an export writes, as rows of plain values (header row first)."""
+def assessment_tables(*, assessment: Assessment, prepared_by: str = "") -> dict[str, list[list]]:
+    """The tables an export writes, as rows of plain values (header row first).
+
+    `prepared_by` is the exporting consultant's display name, if they have set one.
+    """
     fv = assessment.framework_version
     labels = dict(ScaleLevel.objects.filter(framework_version=fv).values_list("value", "label"))
     questions = list(
@@ -104,6 +107,8 @@ def assessment_tables(*, assessment: Assessment) -> dict[str, list[list]]:
         ["Status", assessment.get_status_display()],
         ["Submitted", assessment.submitted_at.isoformat() if assessment.submitted_at else ""],
     ]
+    if prepared_by:
+        about.append(["Prepared by", prepared_by])
     return {
         "About": about,
         "Agreed answers": agreed_rows,
@@ -113,13 +118,14 @@ def assessment_tables(*, assessment: Assessment) -> dict[str, list[list]]:
     }
 
 
-def assessment_xlsx(*, assessment: Assessment) -> bytes:
+def assessment_xlsx(*, assessment: Assessment, prepared_by: str = "") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for title, rows in assessment_tables(assessment=assessment).items():
+    tables = assessment_tables(assessment=assessment, prepared_by=prepared_by)
+    for title, rows in tables.items():
         sheet = workbook.create_sheet(title[:31])
         for row in rows:
             sheet.append([safe_cell(v) for v in row])

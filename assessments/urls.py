@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import journey, national
+from assessments.views import consultant, journey, national
 from assessments.views import people as views
 
 app_name = "assessments"
@@ -108,6 +108,20 @@ urlpatterns = [
         name="national_json",
     ),
     path("clients/compare/<slug:framework>/", national.consultant_compare, name="compare"),
+    path("clients/branding/", consultant.branding, name="branding"),
+    path("clients/branding/logo/", consultant.branding_logo, name="branding_logo"),
+    path("clients/exports/", consultant.bulk_exports, name="bulk_exports"),
+    path("clients/exports/<int:export_pk>/", consultant.bulk_export, name="bulk_export"),
+    path(
+        "clients/exports/<int:export_pk>/status/",
+        consultant.bulk_export_status,
+        name="bulk_export_status",
+    ),
+    path(
+        "clients/exports/<int:export_pk>/download/",
+        consultant.bulk_export_download,
+        name="bulk_export_download",
+    ),
     path(
         "organisations/<int:pk>/dashboards/<slug:framework>/",
         journey.dashboard,

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 
 BASE_URL = "http://report.invalid/"
@@ -22,9 +23,13 @@ LOGO_NAME = re.compile(r"logos/[0-9a-f]{32}\.(png|jpg)")
 
 def read_own_file(url: str) -> tuple[bytes, str]:
     """The bytes and content type behind one of our URLs; ValueError for anything else."""
-    path = urlparse(url).path
+    parts = urlparse(url)
+    path = parts.path if f"{parts.scheme}://{parts.netloc}/" == BASE_URL else ""
     if path.startswith(settings.STATIC_URL):
-        found = finders.find(path[len(settings.STATIC_URL) :])
+        try:
+            found = finders.find(path[len(settings.STATIC_URL) :])
+        except SuspiciousFileOperation:
+            found = None
         if found:
             with open(found, "rb") as handle:
                 return handle.read(), mimetypes.guess_type(found)[0] or "application/octet-stream"

@@ -491,6 +491,13 @@ def dashboard(request, access, framework):
     )
 
 
+def _export_branding(request, access):
+    """A consultant's exports carry their branding; the organisation's own people's do not."""
+    from assessments.branding import branding_for
+
+    return branding_for(request.user) if access.is_consultant else None
+
+
 @organisation_view(Role.VIEWER)
 def report_pdf(request, access, apk):
     from django.http import HttpResponse
@@ -498,7 +505,7 @@ def report_pdf(request, access, apk):
     from assessments.reports import render_pdf
 
     assessment = selectors.organisation_assessment(access=access, pk=apk)
-    pdf = render_pdf(assessment=assessment)
+    pdf = render_pdf(assessment=assessment, branding=_export_branding(request, access))
     response = HttpResponse(pdf, content_type="application/pdf")
     slug = assessment.framework_version.framework.slug
     name = f"{access.organisation.code}-{slug}-{assessment.round_label.replace('/', '-')}"
@@ -517,7 +524,10 @@ def export(request, access, apk, fmt):
     name = f"{access.organisation.code}-{slug}-{assessment.round_label.replace('/', '-')}"
     if fmt == "xlsx":
         response = HttpResponse(
-            assessment_xlsx(assessment=assessment),
+            assessment_xlsx(
+                assessment=assessment,
+                prepared_by=getattr(_export_branding(request, access), "display_name", ""),
+            ),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

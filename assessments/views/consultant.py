@@ -1,0 +1,148 @@
+"""A consultant's own tools: branding for their exports, and bulk exports of their clients.
+
+Everything here belongs to the person signed in: another person's export is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import bulk
+from assessments.branding import branding_for, branding_save
+from assessments.forms import BrandingForm, BulkExportForm
+from assessments.models import BulkExport
+
+RECENT_EXPORTS = 10
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branding(request):
+    current = branding_for(request.user)
+    has_logo = bool(current and current.logo)
+    if request.method == "POST":
+        form = BrandingForm(request.POST, request.FILES, has_logo=has_logo)
+        if form.is_valid():
+            branding_save(
+                consultant=request.user,
+                display_name=form.cleaned_data["display_name"],
+                logo=form.cleaned_data["logo"],
+                remove_logo=form.cleaned_data.get("remove_logo", False),
+            )
+            messages.success(request, "Your branding is saved. Your next exports will carry it.")
+            return redirect("assessments:branding")
+    else:
+        form = BrandingForm(
+            initial={"display_name": current.display_name if current else ""}, has_logo=has_logo
+        )
+    return render(request, "assessments/branding.html", {"form": form, "branding": current})
+
+
+@login_required
+@require_GET
+def branding_logo(request):
+    current = branding_for(request.user)
+    if not current or not current.logo:
+        raise Http404("No logo")
+    content_type = "image/png" if current.logo.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(current.logo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_exports(request):
+    clients, frameworks = bulk.client_choices(user=request.user)
+    if request.method == "POST":
+        form = BulkExportForm(request.POST, clients=clients, frameworks=frameworks)
+        if form.is_valid():
+            export = bulk.bulk_export_start(
+                consultant=request.user,
+                framework=form.cleaned_data["framework_obj"],
+                organisations=form.cleaned_data["organisation_objs"],
+            )
+            return redirect("assessments:bulk_export", export.pk)
+    else:
+        form = BulkExportForm(clients=clients, frameworks=frameworks)
+    recent = (
+        BulkExport.objects.filter(consultant=request.user)
+        .select_related("framework")
+        .order_by("-created_at", "-pk")[:RECENT_EXPORTS]
+    )
+    return render(
+        request,
+        "assessments/bulk_exports.html",
+        {
+            "form": form,
+            "clients": clients,
+            "frameworks": frameworks,
+            "recent": recent,
+            "branding": branding_for(request.user),
+        },
+    )
+
+
+def _own_export(request, export_pk) -> BulkExport:
+    return get_object_or_404(
+        BulkExport.objects.select_related("framework"), pk=export_pk, consultant=request.user
+    )
+
+
+def _waiting_too_long(export: BulkExport) -> bool:
+    """Queued for over two minutes: the worker is probably not running."""
+    return (
+        export.status == BulkExport.Status.QUEUED
+        and (timezone.now() - export.created_at).total_seconds() > 120
+    )
+
+
+@login_required
+@require_GET
+def bulk_export(request, export_pk):
+    export = _own_export(request, export_pk)
+    return render(
+        request,
+        "assessments/bulk_export.html",
+        {
+            "export": export,
+            "organisations": sorted(export.organisations.all(), key=lambda o: o.name),
+            "stalled": _waiting_too_long(export),
+        },
+    )
+
+
+@login_required
+@require_GET
+def bulk_export_status(request, export_pk):
+    """What the progress page polls (with JavaScript): the same facts as the page."""
+    export = _own_export(request, export_pk)
+    return JsonResponse(
+        {
+            "status": export.status,
+            "status_label": export.get_status_display(),
+            "done": export.done,
+            "total": export.total,
+            "current": export.current,
+            "finished": export.is_finished,
+            "stalled": _waiting_too_long(export),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+@require_GET
+def bulk_export_download(request, export_pk):
+    export = _own_export(request, export_pk)
+    if export.status != BulkExport.Status.DONE or not export.file:
+        messages.error(request, "That export has no file to download.")
+        return redirect(reverse("assessments:bulk_export", args=[export.pk]))
+    name = f"client-reports-{export.framework.slug}-{export.created_at:%Y-%m-%d}-{export.pk}.zip"
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
+    )
