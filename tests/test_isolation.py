@@ -5,15 +5,18 @@ tenant and editor patterns are then exercised as an outsider (404) and as a too-
 with another organisation's data present that could leak, for GET and for POST.
 """
 
+import io
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import (
     AgreedAnswer,
     Answer,
     Assessment,
+    BulkExport,
     ConsultantGrant,
     Invitation,
     Membership,
@@ -55,6 +58,7 @@ PUBLIC = {
     "frameworks:version",
     "frameworks:download_yaml",
     "frameworks:download_json",
+    "frameworks:questionnaire_pdf",
     # Reached only with a signed, single-use token (tests/assessments/test_invitations.py).
     "assessments:invitation",
     # Open data: only disclosure-controlled aggregates (tests/assessments/test_national.py).
@@ -65,12 +69,23 @@ PUBLIC = {
 }
 # Signed in, and only ever about the person asking (no id in the URL).
 OWN_DATA = {
-    "accounts:account",
-    "accounts:password_change",
-    "assessments:your_organisations",
+    "accounts:account": lambda w: {},
+    "accounts:password_change": lambda w: {},
+    "assessments:your_organisations": lambda w: {},
     # Only the consultant's own active clients (tests/assessments/test_national.py).
-    "assessments:compare",
+    "assessments:compare": lambda w: {"framework": w.framework_version.framework.slug},
+    # The person's own branding, and their own exports. The export re-checks grants when it
+    # runs (tests/assessments/test_bulk_export.py); another person's export is a 404 (below).
+    "assessments:branding": lambda w: {},
+    "assessments:branding_logo": lambda w: {},
+    "assessments:bulk_exports": lambda w: {},
+    "assessments:bulk_export": lambda w: _export(w),
+    "assessments:bulk_export_status": lambda w: _export(w),
+    "assessments:bulk_export_download": lambda w: _export(w),
 }
+# Objects that belong to one person: anyone else, even the client's own lead, gets 404.
+OWNED_OBJECTS = {"assessments:bulk_export", "assessments:bulk_export_status"}
+OWNED_OBJECTS |= {"assessments:bulk_export_download"}
 # Django's admin: staff only (test_admin_needs_staff below), and platform-admin territory.
 ADMIN_NAMESPACE = "admin"
 
@@ -212,6 +227,20 @@ TENANT = {
 POST_ONLY = {"assessments:autosave", "assessments:agree_autosave"}
 
 
+def _export(w):
+    """A finished export of organisation A's report, made by A's consultant."""
+    export = BulkExport.objects.create(
+        consultant=w.people["a_consultant"],
+        framework=w.framework_version.framework,
+        total=1,
+        done=1,
+        status=BulkExport.Status.DONE,
+        file=default_storage.save("exports/a.zip", io.BytesIO(b"secret evidence a")),
+    )
+    export.organisations.set([w.a])
+    return {"export_pk": export.pk}
+
+
 def _a(w, submitted=False):
     return {"pk": w.a.pk, "apk": (w.a_submitted if submitted else w.a_assessment).pk}
 
@@ -279,7 +308,7 @@ def all_url_names() -> set[str]:
 
 
 def test_every_url_pattern_is_public_or_covered_by_the_isolation_tests():
-    covered = PUBLIC | OWN_DATA | set(TENANT) | set(EDITOR_ONLY)
+    covered = PUBLIC | set(OWN_DATA) | set(TENANT) | set(EDITOR_ONLY)
     uncovered = sorted(all_url_names() - covered)
     assert uncovered == [], (
         "These URL patterns are neither public nor exercised by the isolation tests: "
@@ -346,6 +375,26 @@ def test_anonymous_visitors_are_sent_to_sign_in(world, name):
     response = CsrfClient().get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", sorted(OWN_DATA))
+def test_anonymous_visitors_are_sent_to_sign_in_for_personal_pages(world, name):
+    response = CsrfClient().get(reverse(name, kwargs=OWN_DATA[name](world)))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", sorted(OWNED_OBJECTS))
+@pytest.mark.parametrize("other", ["a_lead", "b_consultant", "b_lead", "stranger"])
+def test_someone_elses_export_is_404(world, name, other):
+    url = reverse(name, kwargs=OWN_DATA[name](world))
+    own = signed_in(world.people["a_consultant"]).get(url)
+    own.close()  # a download streams its file
+    assert own.status_code == 200
+    user = world.people.get(other) or UserFactory(email="stranger@nowhere.example")
+    response = signed_in(user).get(url)
+    assert response.status_code == 404
+    assert leaked(response, world) == []
 
 
 WEAK_ROLES = {
