@@ -364,7 +364,9 @@ class BulkExportForm(GDSForm):
                     "Submitted: "
                     + "; ".join(
                         f"{a.framework_version.framework.name} {a.round_label}"
-                        for a in c.latest.values()
+                        for a in sorted(
+                            c.latest.values(), key=lambda a: a.framework_version.framework.name
+                        )
                     )
                     if c.latest
                     else "Nothing submitted yet"

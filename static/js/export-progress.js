@@ -14,6 +14,7 @@
   var text = document.getElementById('export-progress-text');
   var bar = box.querySelector('progress');
   var stalled = document.getElementById('export-stalled');
+  var tag = document.querySelector('#export-status .govuk-tag');
   var url = box.getAttribute('data-status-url');
 
   function describe(data) {
@@ -45,6 +46,11 @@
         bar.value = data.done;
         bar.textContent = Math.round((100 * data.done) / (data.total || 1)) + '%';
         stalled.classList.toggle('govuk-!-display-none', !data.stalled);
+        if (tag) {
+          tag.textContent = data.status_label;
+          tag.classList.toggle('govuk-tag--grey', data.status === 'queued');
+          tag.classList.toggle('govuk-tag--blue', data.status === 'running');
+        }
         window.setTimeout(poll, 2000);
       })
       .catch(function () {
