@@ -20,11 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments.branding import branding_for
 from assessments.exports import assessment_xlsx, safe_cell
 from assessments.models import Assessment, BulkExport, ConsultantGrant, Organisation
 from assessments.reports import render_pdf
 from frameworks.models import Framework
+from maturity.accounts.branding import branding_for
 
 logger = logging.getLogger(__name__)
 

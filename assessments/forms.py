@@ -322,7 +322,7 @@ class BrandingForm(GDSForm):
             del self.fields["remove_logo"]
 
     def clean_logo(self):
-        from assessments.branding import checked_logo
+        from maturity.accounts.branding import checked_logo
 
         upload = self.cleaned_data.get("logo")
         return checked_logo(upload) if upload else None

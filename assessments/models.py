@@ -1,7 +1,6 @@
 """Who measured: organisations, the people in them, and the consultants they let in."""
 
 import secrets
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -199,26 +198,6 @@ class ConsultantGrant(models.Model):
 
     def __str__(self):
         return f"{self.consultant} for {self.organisation}"
-
-
-def logo_path(instance, filename):
-    """Stored under a name we choose (never the uploader's), with the extension of the content."""
-    extension = "png" if filename.endswith(".png") else "jpg"
-    return f"logos/{uuid.uuid4().hex}.{extension}"
-
-
-class ConsultantBranding(models.Model):
-    """The name and logo a consultant puts on the reports and files they export."""
-
-    consultant = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="branding"
-    )
-    display_name = models.CharField(max_length=100)
-    logo = models.FileField(upload_to=logo_path, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return self.display_name
 
 
 class BulkExport(models.Model):

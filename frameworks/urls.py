@@ -34,6 +34,11 @@ urlpatterns = [
         {"fmt": "json"},
         name="download_json",
     ),
+    path(
+        "<slug:slug>/<version:version>/questionnaire.pdf",
+        views.version_questionnaire,
+        name="questionnaire_pdf",
+    ),
     path("<slug:slug>/<version:version>/new-draft/", views.version_new_draft, name="new_draft"),
     path("<slug:slug>/<version:version>/publish/", views.version_publish, name="publish"),
     path("<slug:slug>/<version:version>/retire/", views.version_retire, name="retire"),

@@ -5,12 +5,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from frameworks import selectors, services
 from frameworks.fileformat import FrameworkFileError, dump_framework, parse_framework
 from frameworks.forms import ConfirmForm, FrameworkCreateForm, FrameworkImportForm, NewDraftForm
 from frameworks.models import FrameworkVersion
+from frameworks.questionnaire import render_questionnaire_pdf
+from maturity.accounts.branding import branding_for
 
 
 def author_required(view):
@@ -109,6 +111,17 @@ def version_download(request, slug, version, fmt):
     content_type = "application/json" if fmt == "json" else "application/yaml"
     response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
     filename = f"{fv.framework.slug}-{fv.version}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def version_questionnaire(request, slug, version):
+    """A blank questionnaire to print for a workshop, with the consultant's branding if any."""
+    fv = selectors.framework_version_for_user(user=request.user, slug=slug, version=version)
+    pdf = render_questionnaire_pdf(version=fv, branding=branding_for(request.user))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{fv.framework.slug}-{fv.version}-questionnaire.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

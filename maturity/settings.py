@@ -226,4 +226,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # WeasyPrint reports every layout step of every page at INFO: far too chatty for a log.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

@@ -32,6 +32,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Ids repeat between tests, so nothing cached (a questionnaire PDF) may outlive one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path_factory):
     """Uploaded logos and export zips go to a fresh folder, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

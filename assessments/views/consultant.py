@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import bulk
-from assessments.branding import branding_for, branding_save
 from assessments.forms import BrandingForm, BulkExportForm
 from assessments.models import BulkExport
+from maturity.accounts.branding import branding_for, branding_save
 
 RECENT_EXPORTS = 10
 

@@ -493,7 +493,7 @@ def dashboard(request, access, framework):
 
 def _export_branding(request, access):
     """A consultant's exports carry their branding; the organisation's own people's do not."""
-    from assessments.branding import branding_for
+    from maturity.accounts.branding import branding_for
 
     return branding_for(request.user) if access.is_consultant else None
 

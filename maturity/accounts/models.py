@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -78,3 +81,26 @@ class SignInFailure(models.Model):
 
     def __str__(self):
         return f"{self.email} from {self.ip_address} at {self.at:%H:%M}"
+
+
+def logo_path(instance, filename):
+    """Stored under a name we choose (never the uploader's), with the extension of the content."""
+    extension = "png" if filename.endswith(".png") else "jpg"
+    return f"logos/{uuid.uuid4().hex}.{extension}"
+
+
+class ConsultantBranding(models.Model):
+    """The name and logo a consultant puts on the reports and files they export.
+
+    Kept with the account: both frameworks (questionnaires) and assessments (reports) use it.
+    """
+
+    consultant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="branding"
+    )
+    display_name = models.CharField(max_length=100)
+    logo = models.FileField(upload_to=logo_path, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.display_name

@@ -11,8 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
-from assessments.branding import branding_save, checked_logo
-from assessments.models import ConsultantBranding
+from maturity.accounts.branding import branding_save, checked_logo
+from maturity.accounts.models import ConsultantBranding
 from maturity.pdf import read_own_file
 from tests.assessments.test_dashboard import submit
 from tests.assessments.test_reports import pdf_text

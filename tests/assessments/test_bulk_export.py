@@ -14,8 +14,8 @@ from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from assessments import bulk
-from assessments.branding import branding_save
 from assessments.models import BulkExport, Organisation
+from maturity.accounts.branding import branding_save
 from tests.assessments.test_dashboard import submit
 from tests.assessments.test_reports import pdf_text
 from tests.conftest import CsrfClient

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
-from assessments.models import ConsultantBranding
+from maturity.accounts.models import ConsultantBranding
 
 
 def branding_for(user) -> ConsultantBranding | None:
