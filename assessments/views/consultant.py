@@ -93,12 +93,20 @@ def _own_export(request, export_pk) -> BulkExport:
     )
 
 
-def _waiting_too_long(export: BulkExport) -> bool:
-    """Queued for over two minutes: the worker is probably not running."""
-    return (
-        export.status == BulkExport.Status.QUEUED
-        and (timezone.now() - export.created_at).total_seconds() > 120
-    )
+def stall_message(export: BulkExport) -> str:
+    """Why the person may want to act: not started after 2 minutes, or running for 15."""
+    since = timezone.now() - (export.started_at or export.created_at)
+    if export.status == BulkExport.Status.QUEUED and since.total_seconds() > 120:
+        return (
+            "It has not started yet. If it does not start in the next few minutes, the service's "
+            "background worker may not be running: tell your administrator."
+        )
+    if export.status == BulkExport.Status.RUNNING and since.total_seconds() > 15 * 60:
+        return (
+            "It is taking much longer than it should, so it may have stopped. Start a new "
+            "export, and tell your administrator if this happens again."
+        )
+    return ""
 
 
 @login_required
@@ -111,7 +119,7 @@ def bulk_export(request, export_pk):
         {
             "export": export,
             "organisations": sorted(export.organisations.all(), key=lambda o: o.name),
-            "stalled": _waiting_too_long(export),
+            "stalled": stall_message(export),
         },
     )
 
@@ -129,7 +137,7 @@ def bulk_export_status(request, export_pk):
             "total": export.total,
             "current": export.current,
             "finished": export.is_finished,
-            "stalled": _waiting_too_long(export),
+            "stalled": stall_message(export),
         },
         headers={"Cache-Control": "no-store"},
     )

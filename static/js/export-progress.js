@@ -45,6 +45,7 @@
         bar.max = data.total || 1;
         bar.value = data.done;
         bar.textContent = Math.round((100 * data.done) / (data.total || 1)) + '%';
+        stalled.textContent = data.stalled;
         stalled.classList.toggle('govuk-!-display-none', !data.stalled);
         if (tag) {
           tag.textContent = data.status_label;

@@ -240,3 +240,24 @@ def test_the_exports_page_shows_recent_exports_with_few_queries(
     with django_assert_num_queries(9):  # 6, and 3 for the session (save in a savepoint)
         page = client.get(reverse("assessments:bulk_exports")).content.decode()
     assert page.count("Waiting to start") == 3
+
+
+@pytest.mark.django_db
+def test_an_export_that_does_not_start_or_does_not_finish_says_so(clients_world):
+    fv, consultant, assessments, _ = clients_world
+    export = bulk.bulk_export_start(
+        consultant=consultant, framework=fv.framework, organisations=[assessments[0].organisation]
+    )
+    client = signed_in(consultant)
+    url = reverse("assessments:bulk_export_status", args=[export.pk])
+    assert client.get(url).json()["stalled"] == ""
+    BulkExport.objects.filter(pk=export.pk).update(
+        created_at=timezone.now() - timezone.timedelta(minutes=5)
+    )
+    assert "worker may not be running" in client.get(url).json()["stalled"]
+    page = client.get(reverse("assessments:bulk_export", args=[export.pk])).content.decode()
+    assert "worker may not be running" in page
+    BulkExport.objects.filter(pk=export.pk).update(
+        status=BulkExport.Status.RUNNING, started_at=timezone.now() - timezone.timedelta(hours=1)
+    )
+    assert "may have stopped" in client.get(url).json()["stalled"]
