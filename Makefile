@@ -45,6 +45,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m tests.bench
 	$(PY) -m tests.bench.dashboards
+	$(PY) -m tests.bench.reports
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,313 @@
+"""PDF report benchmark: the board report for the largest built-in framework, cold and warm, split
+into its parts (database + Python, template, WeasyPrint), next to a plain WeasyPrint document with
+the same number of pages and about the same amount of text.
+
+`python -m tests.bench.reports`. Prints timings; never fails on a number. Runs against a
+throwaway test database (in memory for SQLite; `test_<name>` on PostgreSQL).
+"""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maturity.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.utils.html import escape  # noqa: E402
+
+RUNS = 5
+PEERS = 12  # of the same kind: enough for a median and quartiles in the peer table
+AIM_WARM_MS = 1500
+AIM_RATIO = 2.0
+TEXT_BLOCK = re.compile(r"<(?:p|h[1-6]|td|th|li|dt|dd)[ >]")
+
+
+def timed_together(cases: dict, runs=RUNS) -> dict[str, tuple[float, float]]:
+    """Median and min (ms) of each case, running the cases in turn, `runs` rounds."""
+    samples = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, fn in cases.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append((time.perf_counter() - start) * 1000)
+    return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
+
+
+def pdf_facts(pdf: bytes) -> tuple[int, str]:
+    """Page count (pdfinfo) and text (pdftotext) of a PDF, both from poppler-utils."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        info = subprocess.run(
+            ["pdfinfo", handle.name], capture_output=True, text=True, check=True
+        ).stdout
+        text = subprocess.run(
+            ["pdftotext", handle.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1)), text
+
+
+def weasyprint_import_ms() -> float:
+    """What `import weasyprint` costs in a fresh interpreter (paid by the first PDF only)."""
+    code = (
+        "import time; t = time.perf_counter(); import weasyprint; "
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    try:
+        return float(result.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return float("nan")
+
+
+def largest_builtin():
+    from frameworks.builtin import library_files, library_load
+    from frameworks.models import FrameworkVersion, Question
+
+    library_load()
+    builtin = [path.stem for path in library_files()]
+    return max(
+        FrameworkVersion.objects.filter(status="published", framework__slug__in=builtin),
+        key=lambda fv: Question.objects.filter(dimension__framework_version=fv).count(),
+    )
+
+
+def submit(org, fv, questions, level_for, *, round_label, lead, respondents=()):
+    """A submitted assessment: respondents' own answers, then an agreed answer per question."""
+    from assessments import services
+
+    assessment = services.assessment_start(
+        organisation=org, framework_version=fv, round_label=round_label, user=lead
+    )
+    for n, person in enumerate(respondents):
+        for q in questions:
+            services.answer_save(
+                assessment=assessment,
+                question=q,
+                respondent=person,
+                data=services.AnswerData(state="level", level=1 + (q.pk + n) % 5),
+                base_version=0,
+            )
+    for q in questions:
+        level = level_for(q)
+        services.agreed_answer_save(
+            assessment=assessment,
+            question=q,
+            lead=lead,
+            data=services.AnswerData(
+                state="level",
+                level=level,
+                target_level=min(5, level + 1 + q.pk % 2),
+                evidence=f"Evidence for {q.slug}: the register, the board paper, the audit.",
+                rationale="Agreed at the workshop.",
+            ),
+            base_version=0,
+        )
+    return services.assessment_submit(assessment=assessment, user=lead)
+
+
+def build_assessment(fv):
+    from assessments.models import Organisation, Role
+    from frameworks.models import Question
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    questions = list(
+        Question.objects.filter(dimension__framework_version=fv).order_by(
+            "dimension__position", "position"
+        )
+    )
+    kind = Organisation.Kind.UNITARY
+    for n in range(PEERS):
+        peer = OrganisationFactory(kind=kind, name=f"Peer Unitary Council {n}")
+        peer_lead = MembershipFactory(organisation=peer, role=Role.LEAD).user
+        submit(
+            peer,
+            fv,
+            questions,
+            lambda q, n=n: 1 + (q.pk + n) % 5,
+            round_label="2026/27",
+            lead=peer_lead,
+        )
+    me = OrganisationFactory(kind=kind, name="Bench Unitary Council")
+    lead = MembershipFactory(organisation=me, role=Role.LEAD).user
+    respondents = [MembershipFactory(organisation=me, role=Role.RESPONDENT).user for _ in range(3)]
+    submit(me, fv, questions, lambda q: 1 + q.pk % 4, round_label="2025/26", lead=lead)
+    assessment = submit(
+        me,
+        fv,
+        questions,
+        lambda q: 2 + q.pk % 4,
+        round_label="2026/27",
+        lead=lead,
+        respondents=respondents,
+    )
+    return assessment, len(questions)
+
+
+def plain_html(pages: int, chars: int, paragraphs: int | None = None) -> str:
+    """Paragraphs only, spread evenly over `pages` pages, same fonts and page rules as the
+    report; no tables, no SVG. By default long paragraphs (about 600 characters each)."""
+    sentence = (
+        "The council keeps a register of its data, systems and technology, reviews it each "
+        "quarter and reports the gaps to the board with a named owner for each. "
+    )
+    paragraphs = paragraphs or max(pages, chars // 600)
+    length = max(1, chars // paragraphs)
+    text = (sentence * (length // len(sentence) + 1))[:length].strip()
+    body = []
+    for n in range(pages):
+        count = paragraphs // pages + (1 if n < paragraphs % pages else 0)
+        body.append(
+            f"<section{' class=first' if n == 0 else ''}><h2>Page {n + 1}</h2>"
+            + f"<p>{escape(text)}</p>" * count
+            + "</section>"
+        )
+    return (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Plain</title>'
+        "<style>"
+        '@page { size: A4; margin: 22mm 18mm 20mm 18mm; font-family: "Liberation Sans", Arial,'
+        " sans-serif; @bottom-right { content: 'Page ' counter(page) ' of ' counter(pages);"
+        ' font-size: 8.5pt; font-family: "Liberation Sans", Arial, sans-serif; } }'
+        'body { font-family: "Liberation Sans", Arial, sans-serif; font-size: 10.5pt;'
+        " line-height: 1.4; color: #0b0c0c; }"
+        "h2 { font-size: 16pt; } section { break-before: page; } section.first"
+        " { break-before: auto; }"
+        "</style></head><body>" + "".join(body) + "</body></html>"
+    )
+
+
+def profile_report(assessment, top=25):
+    import cProfile
+    import io
+    import pstats
+
+    from assessments.reports import render_pdf
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    render_pdf(assessment=assessment)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    print("\ncProfile of one warm render_pdf (cumulative, top entries):")
+    print(out.getvalue())
+
+
+def bench():
+    import weasyprint
+
+    from assessments.reports import render_pdf, report_context
+    from maturity.pdf import BASE_URL, html_to_pdf, own_files_fetcher
+
+    fv = largest_builtin()
+    assessment, question_count = build_assessment(fv)
+    print(
+        f"Report for {fv.framework.slug} {fv.version} ({question_count} questions, "
+        f"{fv.dimensions.count()} dimensions), {PEERS} peers of the same kind, previous round; "
+        f"median of {RUNS} runs (min in brackets)\n"
+    )
+    import_ms = weasyprint_import_ms()
+
+    start = time.perf_counter()
+    pdf = render_pdf(assessment=assessment)
+    cold = (time.perf_counter() - start) * 1000
+    pages, text = pdf_facts(pdf)
+
+    context = {**report_context(assessment=assessment), "branding": None}
+    html = render_to_string("assessments/report/report.html", context)
+    plain = plain_html(pages, len(text))
+    plain_pages, _ = pdf_facts(html_to_pdf(plain))
+    # The report's text sits in many small blocks (table cells, headings, short paragraphs), and
+    # WeasyPrint's cost follows the number of text boxes more than the number of characters.
+    blocks = len(TEXT_BLOCK.findall(html))
+    short = plain_html(pages, len(text), paragraphs=blocks)
+    short_pages, _ = pdf_facts(html_to_pdf(short))
+
+    def layout():
+        return weasyprint.HTML(
+            string=html, base_url=BASE_URL, url_fetcher=own_files_fetcher()
+        ).render(pdf_variant="pdf/ua-1")
+
+    document = layout()
+    # Interleaved, so that a busy shared machine slows every case alike.
+    r = timed_together(
+        {
+            "warm": lambda: render_pdf(assessment=assessment),
+            "context": lambda: report_context(assessment=assessment),
+            "template": lambda: render_to_string("assessments/report/report.html", context),
+            "weasyprint": lambda: html_to_pdf(html),
+            "layout": layout,
+            "write": lambda: document.write_pdf(pdf_variant="pdf/ua-1"),
+            "plain": lambda: html_to_pdf(plain),
+            "short": lambda: html_to_pdf(short),
+        }
+    )
+    warm, warm_best = r["warm"]
+    plain_ms, plain_best = r["plain"]
+    short_ms = r["short"][0]
+
+    def show(key):
+        return f"{r[key][0]:.0f} ms ({r[key][1]:.0f})"
+
+    print(f"  PDF: {pages} pages, {len(pdf) / 1024:.0f} KiB, {len(text):,} characters of text")
+    print(
+        f"  render_pdf, cold (first in process, includes import weasyprint): {cold:.0f} ms "
+        f"(import weasyprint alone, fresh process: {import_ms:.0f} ms)"
+    )
+    print(
+        f"  render_pdf, warm: median {show('warm')} (aim: under {AIM_WARM_MS} ms) "
+        f"-> {warm / AIM_WARM_MS:.2f} of aim"
+    )
+    print("  where the warm time goes:")
+    print(f"    report_context (database + Python): {show('context')}")
+    print(f"    HTML template render ({len(html) / 1024:.0f} KiB): {show('template')}")
+    print(f"    html_to_pdf of that HTML (WeasyPrint): {show('weasyprint')}")
+    print(f"      of which layout (HTML.render): {show('layout')}")
+    print(f"      and drawing + writing the PDF/UA-1 file (write_pdf): {show('write')}")
+    print(
+        f"  plain WeasyPrint document, {plain_pages} pages of long paragraphs, same fonts, "
+        f"same characters, no tables or SVG: median {show('plain')}"
+    )
+    if plain_pages != pages:
+        print(f"    (page counts differ: report {pages}, plain {plain_pages})")
+    ratio = warm / plain_ms
+    print(
+        f"  ratio report / plain: {ratio:.2f} ({warm_best / plain_best:.2f} on the best runs) "
+        f"(aim: under {AIM_RATIO:.0f}) -> {ratio / AIM_RATIO:.2f} of aim"
+    )
+    print(
+        f"  for context, the same text as {blocks} short paragraphs (one per table cell, heading "
+        f"and paragraph of the report), {short_pages} pages: median {show('short')}; "
+        f"report / that: {warm / short_ms:.2f} (no aim)"
+    )
+    if os.environ.get("BENCH_PROFILE"):
+        profile_report(assessment)
+    elif warm > AIM_WARM_MS or ratio > AIM_RATIO:
+        print("  over aim: BENCH_PROFILE=1 python -m tests.bench.reports adds a cProfile")
+
+
+def main():
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        print(f"\nDatabase: {connection.vendor}")
+        bench()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
