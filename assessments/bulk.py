@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments.exports import assessment_xlsx, safe_cell
+from assessments.exports import assessment_xlsx, file_stem, safe_cell
 from assessments.models import Assessment, BulkExport, ConsultantGrant, Organisation
 from assessments.reports import render_pdf
 from frameworks.models import Framework
@@ -103,16 +103,6 @@ def _progress(export: BulkExport, **fields) -> None:
         setattr(export, name, value)
 
 
-def _file_stem(assessment: Assessment) -> str:
-    return "-".join(
-        (
-            assessment.organisation.code,
-            assessment.framework_version.framework.slug,
-            slugify(assessment.round_label.replace("/", "-")),
-        )
-    )
-
-
 def bulk_export_run(export_id: int) -> None:
     export = BulkExport.objects.select_related("consultant", "framework").get(pk=export_id)
     if export.status != BulkExport.Status.QUEUED:
@@ -192,7 +182,7 @@ def _build_zip(export: BulkExport, organisations: list[Organisation]) -> str:
                         "export without it, or wait until they submit again."
                     )
                 folder = f"{organisation.code}-{slugify(organisation.name)}"
-                stem = _file_stem(assessment)
+                stem = file_stem(assessment)
                 archive.writestr(
                     f"{folder}/{stem}.pdf", render_pdf(assessment=assessment, branding=branding)
                 )

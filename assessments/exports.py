@@ -7,10 +7,23 @@ with a leading apostrophe, so a hostile evidence note cannot run anything when o
 import csv
 import io
 
+from django.utils.text import slugify
+
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
 from frameworks.models import Question, ScaleLevel
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def file_stem(assessment: Assessment) -> str:
+    """A safe file name (no extension) for an assessment's exports: code, framework, round."""
+    return "-".join(
+        (
+            assessment.organisation.code,
+            assessment.framework_version.framework.slug,
+            slugify(assessment.round_label.replace("/", "-")) or "round",
+        )
+    )
 
 
 def safe_cell(value):

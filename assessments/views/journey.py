@@ -502,14 +502,13 @@ def _export_branding(request, access):
 def report_pdf(request, access, apk):
     from django.http import HttpResponse
 
+    from assessments.exports import file_stem
     from assessments.reports import render_pdf
 
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     pdf = render_pdf(assessment=assessment, branding=_export_branding(request, access))
     response = HttpResponse(pdf, content_type="application/pdf")
-    slug = assessment.framework_version.framework.slug
-    name = f"{access.organisation.code}-{slug}-{assessment.round_label.replace('/', '-')}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(assessment)}.pdf"'
     return response
 
 
@@ -517,11 +516,9 @@ def report_pdf(request, access, apk):
 def export(request, access, apk, fmt):
     from django.http import HttpResponse
 
-    from assessments.exports import assessment_csv, assessment_xlsx
+    from assessments.exports import assessment_csv, assessment_xlsx, file_stem
 
     assessment = selectors.organisation_assessment(access=access, pk=apk)
-    slug = assessment.framework_version.framework.slug
-    name = f"{access.organisation.code}-{slug}-{assessment.round_label.replace('/', '-')}"
     if fmt == "xlsx":
         response = HttpResponse(
             assessment_xlsx(
@@ -534,5 +531,5 @@ def export(request, access, apk, fmt):
         response = HttpResponse(
             assessment_csv(assessment=assessment), content_type="text/csv; charset=utf-8"
         )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(assessment)}.{fmt}"'
     return response

@@ -84,3 +84,17 @@ def test_report_download_is_as_private_as_its_assessment(tmp_path):
 def test_radar_svg_is_drawn_without_a_browser():
     svg = radar_svg(["A", "B", "C"], [1.0, 3.0, 5.0], [2.0, None, 2.0], low=1, high=5)
     assert svg.startswith("<svg") and svg.count("<polygon") == 5 + 2
+
+
+def test_download_names_are_safe_whatever_the_round_is_called():
+    fv = make_version(dimensions=1, questions=1)
+    me = OrganisationFactory(code="E06000098")
+    assessment, lead = submit(me, fv, [3], round_label='2026–27 "final"')
+    client = CsrfClient()
+    client.force_login(lead)
+    kwargs = {"pk": me.pk, "apk": assessment.pk}
+    for name, extension in (("report_pdf", "pdf"), ("export_xlsx", "xlsx"), ("export_csv", "csv")):
+        header = client.get(reverse(f"assessments:{name}", kwargs=kwargs))["Content-Disposition"]
+        assert header == (
+            f'attachment; filename="E06000098-test-framework-202627-final.{extension}"'
+        )
