@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) -m tests.bench
 	$(PY) -m tests.bench.dashboards
 	$(PY) -m tests.bench.reports
+	$(PY) -m tests.bench.bulk
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
