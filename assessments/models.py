@@ -199,6 +199,10 @@ class ConsultantGrant(models.Model):
     def __str__(self):
         return f"{self.consultant} for {self.organisation}"
 
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
 
 class BulkExport(models.Model):
     """A consultant's zip of reports and data for several clients, built by a background task."""

@@ -89,7 +89,7 @@ def test_radar_svg_is_drawn_without_a_browser():
 def test_download_names_are_safe_whatever_the_round_is_called():
     fv = make_version(dimensions=1, questions=1)
     me = OrganisationFactory(code="E06000098")
-    assessment, lead = submit(me, fv, [3], round_label='2026–27 "final"')
+    assessment, lead = submit(me, fv, [3], round_label='2026\u201327 "final"')
     client = CsrfClient()
     client.force_login(lead)
     kwargs = {"pk": me.pk, "apk": assessment.pk}
