@@ -89,11 +89,3 @@ class NewDraftForm(GDSForm):
         if FrameworkVersion.objects.filter(framework=self.framework, version=version).exists():
             raise forms.ValidationError(f"Version {version} already exists; choose another number")
         return version
-
-
-class ConfirmForm(GDSForm):
-    """An empty form for confirmation pages: CSRF and one button."""
-
-    def __init__(self, *args, submit_label: str, **kwargs):
-        self.submit_label = submit_label
-        super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ The rule that matters most: only a draft version changes. A published or retired
 frozen so every assessment made against it stays readable and comparable.
 """
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +21,9 @@ from frameworks.models import (
 )
 from frameworks.selectors import framework_version_spec
 from maturity.audit.services import audit_record
+
+# Made, with every frameworks permission, by frameworks' first migration.
+EDITORS_GROUP = "Framework editors"
 
 DEFAULT_SCALE = (
     (1, "Initial", "Little deliberate practice exists; what happens depends on individuals."),
@@ -350,3 +354,12 @@ def framework_version_content_save(*, instance, framework_version: FrameworkVers
 
 def framework_spec_matches(*, framework_version: FrameworkVersion, spec: FrameworkSpec) -> bool:
     return framework_version_spec(framework_version=framework_version) == spec
+
+
+def editors_group() -> Group:
+    """The framework editors' group. The first migration makes it; it is made again here, with
+    the same permissions, only if it has gone (a test database flushed between tests)."""
+    group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
+    if created:
+        group.permissions.set(Permission.objects.filter(content_type__app_label="frameworks"))
+    return group

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from frameworks import selectors, services
 from frameworks.fileformat import FrameworkFileError, dump_framework, parse_framework
-from frameworks.forms import ConfirmForm, FrameworkCreateForm, FrameworkImportForm, NewDraftForm
+from frameworks.forms import FrameworkCreateForm, FrameworkImportForm, NewDraftForm
 from frameworks.models import FrameworkVersion
 from frameworks.questionnaire import render_questionnaire_pdf
 from maturity.accounts.branding import branding_for
+from maturity.forms import ConfirmForm
 
 
 def author_required(view):

@@ -35,3 +35,11 @@ class GDSForm(GDSFormMixin, forms.Form):
 
 class GDSModelForm(GDSFormMixin, forms.ModelForm):
     pass
+
+
+class ConfirmForm(GDSForm):
+    """An empty form for confirmation pages: CSRF and one button."""
+
+    def __init__(self, *args, submit_label: str, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)

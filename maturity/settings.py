@@ -55,7 +55,11 @@ INSTALLED_APPS = [
     "maturity.accounts",
     "maturity.audit",
     "frameworks",
+    "organisations",
     "assessments",
+    "benchmarks",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

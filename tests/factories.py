@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from assessments.models import ConsultantGrant, Membership, Organisation, Role
+from assessments import services
 from frameworks.fileformat import (
     DimensionSpec,
     FacetSpec,
@@ -12,8 +12,9 @@ from frameworks.fileformat import (
     LevelSpec,
     QuestionSpec,
 )
-from frameworks.services import framework_version_import
-from maturity.management.commands.setup_demo import ensure_editors_group
+from frameworks.models import Question
+from frameworks.services import editors_group, framework_version_import
+from organisations.models import ConsultantGrant, Membership, Organisation, Role
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -49,7 +50,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def editor(self, create, extracted, **kwargs):
         if extracted:
-            self.groups.add(ensure_editors_group())
+            self.groups.add(editors_group())
             self.is_staff = True
         if create:
             self.save()
@@ -136,3 +137,24 @@ def make_spec(
 
 def make_version(*, publish: bool = True, **kwargs):
     return framework_version_import(spec=make_spec(**kwargs), publish=publish)
+
+
+def submit(org, fv, levels, round_label="2026/27", lead=None):
+    """A submitted assessment of `org` on `fv`, its agreed levels in question order."""
+    lead = lead or MembershipFactory(organisation=org, role=Role.LEAD).user
+    assessment = services.assessment_start(
+        organisation=org, framework_version=fv, round_label=round_label, user=lead
+    )
+    qs = Question.objects.filter(dimension__framework_version=fv).order_by(
+        "dimension__position", "position"
+    )
+    for question, level in zip(qs, levels, strict=True):
+        services.agreed_answer_save(
+            assessment=assessment,
+            question=question,
+            lead=lead,
+            data=services.AnswerData(state="level", level=level, target_level=5),
+            base_version=0,
+        )
+    services.assessment_submit(assessment=assessment, user=lead)
+    return assessment, lead

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from demo.management.commands.setup_demo import DEMO_PASSWORD
 from frameworks.models import FrameworkVersion
-from maturity.management.commands.setup_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

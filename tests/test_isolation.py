@@ -12,26 +12,19 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import (
-    AgreedAnswer,
-    Answer,
-    Assessment,
-    BulkExport,
-    ConsultantGrant,
-    Invitation,
-    Membership,
-    Role,
-)
+from assessments.models import AgreedAnswer, Answer, Assessment
 from assessments.services import (
     AnswerData,
     agreed_answer_save,
     answer_save,
     assessment_start,
     assessment_submit,
-    invitation_create,
 )
 from frameworks.models import FrameworkVersion, Question
 from maturity.audit.models import AuditEvent
+from organisations.models import ConsultantGrant, Invitation, Membership, Role
+from organisations.services import invitation_create
+from reports.models import BulkExport
 from tests.conftest import CsrfClient
 from tests.factories import (
     ConsultantGrantFactory,
@@ -60,32 +53,32 @@ PUBLIC = {
     "frameworks:download_json",
     "frameworks:questionnaire_pdf",
     # Reached only with a signed, single-use token (tests/assessments/test_invitations.py).
-    "assessments:invitation",
+    "organisations:invitation",
     # Open data: only disclosure-controlled aggregates (tests/assessments/test_national.py).
-    "assessments:national_index",
-    "assessments:national",
-    "assessments:national_csv",
-    "assessments:national_json",
+    "benchmarks:national_index",
+    "benchmarks:national",
+    "benchmarks:national_csv",
+    "benchmarks:national_json",
 }
 # Signed in, and only ever about the person asking (no id in the URL).
 OWN_DATA = {
     "accounts:account": lambda w: {},
     "accounts:password_change": lambda w: {},
-    "assessments:your_organisations": lambda w: {},
+    "organisations:your_organisations": lambda w: {},
     # Only the consultant's own active clients (tests/assessments/test_national.py).
-    "assessments:compare": lambda w: {"framework": w.framework_version.framework.slug},
+    "benchmarks:compare": lambda w: {"framework": w.framework_version.framework.slug},
     # The person's own branding, and their own exports. The export re-checks grants when it
     # runs (tests/assessments/test_bulk_export.py); another person's export is a 404 (below).
-    "assessments:branding": lambda w: {},
-    "assessments:branding_logo": lambda w: {},
-    "assessments:bulk_exports": lambda w: {},
-    "assessments:bulk_export": lambda w: _export(w),
-    "assessments:bulk_export_status": lambda w: _export(w),
-    "assessments:bulk_export_download": lambda w: _export(w),
+    "reports:branding": lambda w: {},
+    "reports:branding_logo": lambda w: {},
+    "reports:bulk_exports": lambda w: {},
+    "reports:bulk_export": lambda w: _export(w),
+    "reports:bulk_export_status": lambda w: _export(w),
+    "reports:bulk_export_download": lambda w: _export(w),
 }
 # Objects that belong to one person: anyone else, even the client's own lead, gets 404.
-OWNED_OBJECTS = {"assessments:bulk_export", "assessments:bulk_export_status"}
-OWNED_OBJECTS |= {"assessments:bulk_export_download"}
+OWNED_OBJECTS = {"reports:bulk_export", "reports:bulk_export_status"}
+OWNED_OBJECTS |= {"reports:bulk_export_download"}
 # Django's admin: staff only (test_admin_needs_staff below), and platform-admin territory.
 ADMIN_NAMESPACE = "admin"
 
@@ -183,23 +176,23 @@ def world(db):
 
 # name -> (least role that may use it, kwargs for organisation A)
 TENANT = {
-    "assessments:organisation": (Role.VIEWER, lambda w: {"pk": w.a.pk}),
-    "assessments:invite": (Role.LEAD, lambda w: {"pk": w.a.pk}),
-    "assessments:grant": (Role.LEAD, lambda w: {"pk": w.a.pk}),
-    "assessments:change_role": (
+    "organisations:organisation": (Role.VIEWER, lambda w: {"pk": w.a.pk}),
+    "organisations:invite": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "organisations:grant": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "organisations:change_role": (
         Role.LEAD,
         lambda w: {"pk": w.a.pk, "membership_pk": w.a_member.pk},
     ),
-    "assessments:remove_member": (
+    "organisations:remove_member": (
         Role.LEAD,
         lambda w: {"pk": w.a.pk, "membership_pk": w.a_member.pk},
     ),
-    "assessments:revoke_invitation": (
+    "organisations:revoke_invitation": (
         Role.LEAD,
         lambda w: {"pk": w.a.pk, "invitation_pk": w.a_invitation.pk},
     ),
-    "assessments:revoke_grant": (Role.LEAD, lambda w: {"pk": w.a.pk, "grant_pk": w.a_grant.pk}),
-    "assessments:audit_log": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "organisations:revoke_grant": (Role.LEAD, lambda w: {"pk": w.a.pk, "grant_pk": w.a_grant.pk}),
+    "organisations:audit_log": (Role.LEAD, lambda w: {"pk": w.a.pk}),
     "assessments:start": (Role.LEAD, lambda w: {"pk": w.a.pk}),
     "assessments:assessment": (Role.VIEWER, lambda w: _a(w)),
     "assessments:question": (Role.RESPONDENT, lambda w: {**_a(w), "qpk": _q(w)}),
@@ -215,10 +208,10 @@ TENANT = {
         lambda w: {**_a(w, submitted=True), "dpk": _d(w)},
     ),
     "assessments:reopen": (Role.LEAD, lambda w: _a(w, submitted=True)),
-    "assessments:report_pdf": (Role.VIEWER, lambda w: _a(w, submitted=True)),
-    "assessments:export_xlsx": (Role.VIEWER, lambda w: _a(w)),
-    "assessments:export_csv": (Role.VIEWER, lambda w: _a(w)),
-    "assessments:dashboard": (
+    "reports:report_pdf": (Role.VIEWER, lambda w: _a(w, submitted=True)),
+    "reports:export_xlsx": (Role.VIEWER, lambda w: _a(w)),
+    "reports:export_csv": (Role.VIEWER, lambda w: _a(w)),
+    "benchmarks:dashboard": (
         Role.VIEWER,
         lambda w: {"pk": w.a.pk, "framework": w.framework_version.framework.slug},
     ),
@@ -259,10 +252,10 @@ def _d(w):
 
 # Object ids of organisation B reached through organisation A's URL: must be 404 for A's lead.
 CROSS_OBJECT = {
-    "assessments:change_role": lambda w: {"pk": w.a.pk, "membership_pk": w.b_member.pk},
-    "assessments:remove_member": lambda w: {"pk": w.a.pk, "membership_pk": w.b_member.pk},
-    "assessments:revoke_invitation": lambda w: {"pk": w.a.pk, "invitation_pk": w.b_invitation.pk},
-    "assessments:revoke_grant": lambda w: {"pk": w.a.pk, "grant_pk": w.b_grant.pk},
+    "organisations:change_role": lambda w: {"pk": w.a.pk, "membership_pk": w.b_member.pk},
+    "organisations:remove_member": lambda w: {"pk": w.a.pk, "membership_pk": w.b_member.pk},
+    "organisations:revoke_invitation": lambda w: {"pk": w.a.pk, "invitation_pk": w.b_invitation.pk},
+    "organisations:revoke_grant": lambda w: {"pk": w.a.pk, "grant_pk": w.b_grant.pk},
     "assessments:assessment": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
     "assessments:question": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk, "qpk": _q(w)},
     "assessments:agree_question": lambda w: {
@@ -446,11 +439,11 @@ def test_editor_pages_refuse_tenants(world, name, who):
 
 
 def test_your_organisations_lists_only_your_own(world):
-    text = signed_in(world.people["a_viewer"]).get(reverse("assessments:your_organisations"))
+    text = signed_in(world.people["a_viewer"]).get(reverse("organisations:your_organisations"))
     text = text.content.decode()
     assert world.a.name in text and world.b.name not in text
     consultant_text = signed_in(world.people["b_consultant"]).get(
-        reverse("assessments:your_organisations")
+        reverse("organisations:your_organisations")
     )
     consultant_text = consultant_text.content.decode()
     assert "Your clients" in consultant_text
@@ -469,10 +462,10 @@ def test_admin_needs_staff(world):
 
 
 def test_revoked_consultant_loses_access(world):
-    from assessments.services import consultant_grant_revoke
+    from organisations.services import consultant_grant_revoke
 
     client = signed_in(world.people["a_consultant"])
-    url = reverse("assessments:organisation", kwargs={"pk": world.a.pk})
+    url = reverse("organisations:organisation", kwargs={"pk": world.a.pk})
     assert client.get(url).status_code == 200
     consultant_grant_revoke(grant=world.a_grant, by=world.people["a_lead"])
     assert client.get(url).status_code == 404

@@ -10,8 +10,9 @@ import pytest
 from django.db import connection, connections
 
 from assessments import services
-from assessments.models import AgreedAnswer, Role
+from assessments.models import AgreedAnswer
 from frameworks.models import Question
+from organisations.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory, make_version
 
 pytestmark = [

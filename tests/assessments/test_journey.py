@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import AgreedAnswer, Answer, Assessment, Role, Score
+from assessments.models import AgreedAnswer, Answer, Assessment, Score
 from frameworks.models import Question
 from maturity.audit.models import AuditEvent
+from organisations.models import Role
 from tests.conftest import CsrfClient
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, make_version
 

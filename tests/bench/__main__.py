@@ -49,9 +49,9 @@ def import_once(data: bytes, filename: str):
 
 def bench_assessments():
     from assessments import services
-    from assessments.models import Role
     from frameworks.builtin import library_load
     from frameworks.models import FrameworkVersion, Question
+    from organisations.models import Role
     from tests.factories import MembershipFactory, OrganisationFactory
 
     library_load()

@@ -25,10 +25,10 @@ BODIES = 20
 
 def seed(rng: random.Random):
     from assessments import services
-    from assessments.models import ConsultantGrant, Membership, Organisation, Role
     from frameworks.builtin import library_load
     from frameworks.models import FrameworkVersion, Question
     from maturity.accounts.models import User
+    from organisations.models import ConsultantGrant, Membership, Organisation, Role
 
     library_load()
     fv = max(
@@ -75,7 +75,7 @@ def seed(rng: random.Random):
 
 
 def main():
-    from assessments.bulk import bulk_export_start
+    from reports.bulk import bulk_export_start
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)

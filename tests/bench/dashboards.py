@@ -21,8 +21,9 @@ ROUNDS = ("2023/24", "2024/25", "2025/26")
 def seed(count: int, fv, rng: random.Random):
     from django.utils import timezone
 
-    from assessments.models import Assessment, Organisation, Score
+    from assessments.models import Assessment, Score
     from frameworks.models import Dimension
+    from organisations.models import Organisation
 
     dimensions = list(Dimension.objects.filter(framework_version=fv))
     kinds = [k for k, _ in Organisation.Kind.choices]
@@ -78,7 +79,7 @@ def seed(count: int, fv, rng: random.Random):
     from assessments.services import refresh_latest_submissions
 
     refresh_latest_submissions(framework_version_ids=[fv.pk])
-    from assessments.peer_values import rebuild_peer_values
+    from benchmarks.peer_values import rebuild_peer_values
 
     rebuild_peer_values(framework_version_ids=[fv.pk])
     return orgs
@@ -124,9 +125,9 @@ def main():
     from django.core.management import call_command
     from django.test import Client
 
-    from assessments.models import Membership, Role
     from frameworks.builtin import library_load
     from frameworks.models import FrameworkVersion
+    from organisations.models import Membership, Role
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)

@@ -117,8 +117,8 @@ def submit(org, fv, questions, level_for, *, round_label, lead, respondents=()):
 
 
 def build_assessment(fv):
-    from assessments.models import Organisation, Role
     from frameworks.models import Question
+    from organisations.models import Organisation, Role
     from tests.factories import MembershipFactory, OrganisationFactory
 
     questions = list(
@@ -191,7 +191,7 @@ def profile_report(assessment, top=25):
     import io
     import pstats
 
-    from assessments.reports import render_pdf
+    from reports.report import render_pdf
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -206,8 +206,8 @@ def profile_report(assessment, top=25):
 def bench():
     import weasyprint
 
-    from assessments.reports import render_pdf, report_context
     from maturity.pdf import BASE_URL, html_to_pdf, own_files_fetcher
+    from reports.report import render_pdf, report_context
 
     fv = largest_builtin()
     assessment, question_count = build_assessment(fv)
@@ -224,7 +224,7 @@ def bench():
     pages, text = pdf_facts(pdf)
 
     context = {**report_context(assessment=assessment), "branding": None}
-    html = render_to_string("assessments/report/report.html", context)
+    html = render_to_string("reports/report.html", context)
     plain = plain_html(pages, len(text))
     plain_pages, _ = pdf_facts(html_to_pdf(plain))
     # The report's text sits in many small blocks (table cells, headings, short paragraphs), and
@@ -244,7 +244,7 @@ def bench():
         {
             "warm": lambda: render_pdf(assessment=assessment),
             "context": lambda: report_context(assessment=assessment),
-            "template": lambda: render_to_string("assessments/report/report.html", context),
+            "template": lambda: render_to_string("reports/report.html", context),
             "weasyprint": lambda: html_to_pdf(html),
             "layout": layout,
             "write": lambda: document.write_pdf(pdf_variant="pdf/ua-1"),

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments import services
-from assessments.models import Answer, Assessment, Role
+from assessments.models import Answer, Assessment
+from organisations.models import Role
 from tests.browser.conftest import assert_accessible, assert_no_console_errors, watch
 from tests.factories import (
     PASSWORD,

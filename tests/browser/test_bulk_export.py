@@ -6,8 +6,6 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from tests.assessments.test_bulk_export import run_worker
-from tests.assessments.test_dashboard import submit
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
 from tests.browser.test_people import sign_in
 from tests.factories import (
@@ -16,7 +14,9 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     make_version,
+    submit,
 )
+from tests.reports.test_bulk_export import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,10 +5,10 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import Organisation
-from tests.assessments.test_dashboard import board_url, submit
+from organisations.models import Organisation
+from tests.benchmarks.test_dashboard import board_url
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
-from tests.factories import PASSWORD, OrganisationFactory, make_version
+from tests.factories import PASSWORD, OrganisationFactory, make_version, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from assessments.models import Membership, Role
+from organisations.models import Membership, Role
 from tests.browser.conftest import assert_accessible, assert_no_console_errors, watch
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 

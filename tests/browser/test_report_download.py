@@ -7,11 +7,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from assessments.models import Organisation
 from frameworks.models import Dimension, Question
-from tests.assessments.test_dashboard import submit
+from organisations.models import Organisation
 from tests.browser.conftest import assert_no_console_errors
-from tests.factories import PASSWORD, OrganisationFactory, make_version
+from tests.factories import PASSWORD, OrganisationFactory, make_version, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,9 +10,9 @@ from frameworks.models import Dimension, Question, ScaleLevel
 from frameworks.questionnaire import render_questionnaire_pdf
 from frameworks.services import framework_version_import
 from maturity.accounts.models import ConsultantBranding
-from tests.assessments.test_reports import pdf_text
 from tests.conftest import CsrfClient
 from tests.factories import UserFactory, make_version
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 

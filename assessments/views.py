@@ -1,0 +1,473 @@
+"""The assessment journey: start, task list, answer, agree, check, submit, results, explain.
+
+Every page works without JavaScript. With it, answers autosave (autosave views answer JSON).
+"""
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments import panels, scoring, selectors, services
+from assessments.forms import AgreeForm, AnswerForm, ReopenForm, StartAssessmentForm
+from assessments.models import Assessment
+from frameworks.selectors import published_versions
+from maturity.forms import ConfirmForm
+from organisations.decorators import organisation_view
+from organisations.models import Role
+
+
+def _assessment_url(assessment, name="assessment", **kwargs):
+    return reverse(
+        f"assessments:{name}",
+        kwargs={"pk": assessment.organisation_id, "apk": assessment.pk, **kwargs},
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def start(request, access):
+    versions = published_versions().order_by("name", "-created_at")
+    form = StartAssessmentForm(
+        request.POST or None,
+        organisation=access.organisation,
+        versions=versions,
+        initial={"round_label": _current_round()},
+    )
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["framework_version"]
+        carry_from = None
+        if form.cleaned_data["carry_over"]:
+            carry_from = (
+                Assessment.objects.filter(
+                    organisation=access.organisation,
+                    framework_version__framework_id=version.framework_id,
+                    status=Assessment.Status.SUBMITTED,
+                )
+                .order_by("-submitted_at")
+                .first()
+            )
+        assessment = services.assessment_start(
+            organisation=access.organisation,
+            framework_version=version,
+            round_label=form.cleaned_data["round_label"],
+            due_date=form.cleaned_data["due_date"],
+            carry_from=carry_from,
+            user=request.user,
+        )
+        note = (
+            f", starting from the answers agreed in {carry_from.round_label}" if carry_from else ""
+        )
+        messages.success(request, f"{assessment.round_label} assessment started{note}.")
+        return redirect(assessment)
+    return render(request, "assessments/start.html", {"access": access, "form": form})
+
+
+def _current_round() -> str:
+    today = timezone.localdate()
+    first = today.year if today.month >= 4 else today.year - 1
+    return f"{first}/{str(first + 1)[-2:]}"
+
+
+@organisation_view(Role.VIEWER)
+def assessment_detail(request, access, apk):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    rows = selectors.assessment_task_list(assessment=assessment, user=request.user)
+    total = sum(len(r.questions) for r in rows)
+    return render(
+        request,
+        "assessments/task_list.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "rows": rows,
+            "total": total,
+            "mine": sum(r.mine for r in rows),
+            "agreed": sum(r.agreed for r in rows),
+            "can_answer": access.allows(Role.RESPONDENT) and not assessment.is_submitted,
+            "progress": (
+                selectors.assessment_progress_by_person(assessment=assessment)
+                if access.is_lead
+                else []
+            ),
+            "panels": panels.assessment_page.render(request, access=access, assessment=assessment),
+        },
+    )
+
+
+def _neighbours(assessment, question):
+    questions = selectors.assessment_questions(assessment=assessment)
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    previous = questions[index - 1] if index > 0 else None
+    following = questions[index + 1] if index + 1 < len(questions) else None
+    return questions, index, previous, following
+
+
+def _answer_page(request, access, apk, qpk, *, agreed: bool):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    question = selectors.assessment_question(assessment=assessment, pk=qpk)
+    levels = selectors.scale_levels(assessment=assessment)
+    questions, index, previous, following = _neighbours(assessment, question)
+    if agreed:
+        current = selectors.agreed_answer(assessment=assessment, question=question)
+        responses = selectors.respondents_answers(assessment=assessment, questions=[question])[
+            question.pk
+        ]
+        suggestion = scoring.agreed_level_from_responses(
+            [a.scored_level for a in responses], [lv.value for lv in levels]
+        )
+        initial = AnswerForm.initial_for(current)
+        if (current is None or not current.state) and suggestion is not None:
+            initial["answer"] = str(suggestion)
+        if current is not None:
+            initial["rationale"] = current.rationale
+        form_class, label = AgreeForm, "Agreed answer"
+    else:
+        current = selectors.own_answer(assessment=assessment, question=question, user=request.user)
+        responses, suggestion = [], None
+        initial = AnswerForm.initial_for(current)
+        form_class, label = AnswerForm, "Your answer"
+    form = form_class(
+        request.POST or None, initial=initial, question=question, levels=levels, label=label
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if assessment.is_submitted:
+                raise services.AssessmentLocked()
+            _save(request, assessment, question, form, agreed=agreed)
+        except services.AnswerConflict as exc:
+            conflict = exc.current
+            # Re-show what this person typed, now based on the newer version: saving again
+            # keeps theirs; "use the saved answer" reloads the newer one.
+            data = request.POST.copy()
+            data["version"] = conflict.version
+            form = form_class(data, question=question, levels=levels, label=label)
+            form.is_valid()
+        except services.AssessmentLocked:
+            messages.error(request, "This assessment has been submitted, so answers cannot change.")
+            return redirect(assessment)
+        else:
+            next_name = "agree_question" if agreed else "question"
+            if request.POST.get("then") == "list" or following is None:
+                target = (
+                    _assessment_url(assessment, "agree_dimension", dpk=question.dimension_id)
+                    if agreed
+                    else assessment.get_absolute_url()
+                )
+                messages.success(request, "Your answer was saved.")
+                return redirect(target)
+            return redirect(_assessment_url(assessment, next_name, qpk=following.pk))
+    carried = None
+    if not agreed:
+        carried = selectors.agreed_answer(assessment=assessment, question=question)
+        if carried is not None and not carried.carried_over:
+            carried = None
+    level_labels = {lv.value: lv.label for lv in levels}
+    return render(
+        request,
+        "assessments/question.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "question": question,
+            "form": form,
+            "agreed": agreed,
+            "number": index + 1,
+            "count": len(questions),
+            "previous": previous,
+            "following": following,
+            "conflict": conflict,
+            "conflict_label": _answer_label(conflict, level_labels) if conflict else "",
+            "current": current,
+            "carried": carried,
+            "carried_label": _answer_label(carried, level_labels) if carried else "",
+            "responses": [(a, _answer_label(a, level_labels)) for a in responses],
+            "suggestion": suggestion,
+            "spread": scoring.spread([a.scored_level for a in responses]),
+            "disagreement": scoring.is_disagreement([a.scored_level for a in responses]),
+            "autosave_url": _assessment_url(
+                assessment, "agree_autosave" if agreed else "autosave", qpk=question.pk
+            ),
+            "locked": assessment.is_submitted,
+        },
+    )
+
+
+def _save(request, assessment, question, form, *, agreed: bool):
+    """The person's own answer, or (for a lead agreeing) the organisation's agreed one."""
+    if agreed:
+        return services.agreed_answer_save(
+            assessment=assessment,
+            question=question,
+            lead=request.user,
+            data=form.answer_data(),
+            base_version=form.cleaned_data["version"],
+        )
+    return services.answer_save(
+        assessment=assessment,
+        question=question,
+        respondent=request.user,
+        data=form.answer_data(),
+        base_version=form.cleaned_data["version"],
+    )
+
+
+def _answer_label(answer, level_labels) -> str:
+    if answer is None or not answer.state:
+        return "Not answered"
+    if answer.state == answer.State.LEVEL:
+        return f"{answer.level}. {level_labels.get(answer.level, '')}"
+    return answer.get_state_display()
+
+
+@organisation_view(Role.RESPONDENT)
+@require_http_methods(["GET", "POST"])
+def question(request, access, apk, qpk):
+    return _answer_page(request, access, apk, qpk, agreed=False)
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def agree_question(request, access, apk, qpk):
+    return _answer_page(request, access, apk, qpk, agreed=True)
+
+
+def _autosave(request, access, apk, qpk, *, agreed: bool):
+    assessment = selectors.organisation_assessment(access=access, pk=apk, light=True)
+    question = selectors.assessment_question(assessment=assessment, pk=qpk)
+    levels = selectors.scale_levels(assessment=assessment)
+    form_class = AgreeForm if agreed else AnswerForm
+    form = form_class(request.POST, question=question, levels=levels, label="", descriptors=False)
+    if not form.is_valid():
+        return JsonResponse(
+            {"status": "invalid", "errors": {k: list(v) for k, v in form.errors.items()}},
+            status=400,
+        )
+    try:
+        row = _save(request, assessment, question, form, agreed=agreed)
+    except services.AnswerConflict as exc:
+        current = exc.current
+        labels = {lv.value: lv.label for lv in levels}
+        return JsonResponse(
+            {
+                "status": "conflict",
+                "version": current.version,
+                "current": {
+                    "answer": _answer_label(current, labels),
+                    "target_level": current.target_level,
+                    "evidence": current.evidence,
+                    "links": current.links,
+                    "confidence": current.get_confidence_display() if current.confidence else "",
+                    "saved_at": time_format(timezone.localtime(current.updated_at), "H:i"),
+                },
+            },
+            status=409,
+        )
+    except services.AssessmentLocked as exc:
+        return JsonResponse({"status": "locked", "message": str(exc)}, status=423)
+    return JsonResponse(
+        {
+            "status": "saved",
+            "version": row.version,
+            "saved_at": time_format(timezone.localtime(row.updated_at), "H:i"),
+        }
+    )
+
+
+@organisation_view(Role.RESPONDENT)
+@require_POST
+def autosave(request, access, apk, qpk):
+    return _autosave(request, access, apk, qpk, agreed=False)
+
+
+@organisation_view(Role.LEAD)
+@require_POST
+def agree_autosave(request, access, apk, qpk):
+    return _autosave(request, access, apk, qpk, agreed=True)
+
+
+@organisation_view(Role.LEAD)
+def agree_dimension(request, access, apk, dpk):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    dimension = selectors.assessment_dimension(assessment=assessment, pk=dpk)
+    levels = selectors.scale_levels(assessment=assessment)
+    labels = {lv.value: lv.label for lv in levels}
+    questions = [
+        q
+        for q in selectors.assessment_questions(assessment=assessment)
+        if q.dimension_id == dimension.pk
+    ]
+    responses = selectors.respondents_answers(assessment=assessment, questions=questions)
+    agreed = {a.question_id: a for a in assessment.agreed_answers.filter(question__in=questions)}
+    rows = []
+    for q in questions:
+        levels_given = [a.scored_level for a in responses[q.pk]]
+        rows.append(
+            {
+                "question": q,
+                "responses": [(a, _answer_label(a, labels)) for a in responses[q.pk]],
+                "spread": scoring.spread(levels_given),
+                "disagreement": scoring.is_disagreement(levels_given),
+                "suggestion": scoring.agreed_level_from_responses(levels_given, list(labels)),
+                "agreed": agreed.get(q.pk),
+                "agreed_label": _answer_label(agreed.get(q.pk), labels),
+            }
+        )
+    return render(
+        request,
+        "assessments/agree_dimension.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "dimension": dimension,
+            "rows": rows,
+            "labels": labels,
+        },
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def check(request, access, apk):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    levels = selectors.scale_levels(assessment=assessment)
+    labels = {lv.value: lv.label for lv in levels}
+    questions = selectors.assessment_questions(assessment=assessment)
+    agreed = {a.question_id: a for a in assessment.agreed_answers.all()}
+    sections: dict[int, dict] = {}
+    missing = []
+    for q in questions:
+        section = sections.setdefault(q.dimension_id, {"dimension": q.dimension, "items": []})
+        answer = agreed.get(q.pk)
+        section["items"].append(
+            {"question": q, "answer": answer, "label": _answer_label(answer, labels)}
+        )
+        if answer is None or not answer.state:
+            missing.append(q)
+    form = ConfirmForm(request.POST or None, submit_label="Submit assessment")
+    if request.method == "POST" and form.is_valid() and not assessment.is_submitted:
+        try:
+            services.assessment_submit(assessment=assessment, user=request.user)
+        except services.AssessmentIncomplete as exc:
+            missing = exc.missing
+        else:
+            messages.success(request, "The assessment is submitted and its scores are ready.")
+            return redirect(_assessment_url(assessment, "results"))
+    return render(
+        request,
+        "assessments/check.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "sections": list(sections.values()),
+            "missing": missing,
+            "form": form,
+            "submitted_error": request.method == "POST" and bool(missing),
+        },
+    )
+
+
+@organisation_view(Role.VIEWER)
+def results(request, access, apk):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    if not assessment.is_submitted:
+        return render(
+            request,
+            "assessments/results_not_ready.html",
+            {"access": access, "assessment": assessment},
+        )
+    scores = services.assessment_compute_scores(assessment=assessment)
+    fv = assessment.framework_version
+    dimensions = list(fv.dimensions.all())
+    names = {str(d.pk): d.name for d in dimensions}
+    rows = [
+        {
+            "dimension": d,
+            "score": scores.dimensions.get(str(d.pk)),
+            "target": scores.targets.get(str(d.pk)),
+            "gap": scores.gaps.get(str(d.pk)),
+        }
+        for d in dimensions
+    ]
+    facet_rows = sorted(
+        (
+            {"facet": facet, "value": value, "score": score}
+            for (facet, value), score in scores.facets.items()
+        ),
+        key=lambda r: (r["facet"], r["value"]),
+    )
+    value_names = {(v.facet.slug, v.slug): v.name for f in fv.facets.all() for v in f.values.all()}
+    for row in facet_rows:
+        row["name"] = value_names.get((row["facet"], row["value"]), row["value"])
+    return render(
+        request,
+        "assessments/results.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "scores": scores,
+            "rows": rows,
+            "facet_rows": facet_rows,
+            "flags": scoring.flags(scores=scores, dimension_names=names),
+            "panels": panels.results_page.render(request, access=access, assessment=assessment),
+        },
+    )
+
+
+@organisation_view(Role.VIEWER)
+def explain(request, access, apk, dpk=None):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    if not assessment.is_submitted:
+        return redirect(_assessment_url(assessment, "results"))
+    scores = services.assessment_compute_scores(assessment=assessment)
+    fv = assessment.framework_version
+    if dpk is None:
+        score, title = scores.overall, "Overall score"
+        names = {str(d.pk): d.name for d in fv.dimensions.all()}
+    else:
+        dimension = selectors.assessment_dimension(assessment=assessment, pk=dpk)
+        score, title = scores.dimensions.get(str(dimension.pk)), dimension.name
+        names = {
+            str(q.pk): q.text
+            for q in selectors.assessment_questions(assessment=assessment)
+            if q.dimension_id == dimension.pk
+        }
+    return render(
+        request,
+        "assessments/explain.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "score": score,
+            "title": title,
+            "names": names,
+            "parts": [(names.get(p.key, p.name), p) for p in score.parts] if score else [],
+            "excluded": [(names.get(e.key, e.key), e) for e in score.excluded] if score else [],
+            "rule": fv.scoring,
+            "overall": dpk is None,
+        },
+    )
+
+
+@organisation_view(Role.LEAD)
+@require_http_methods(["GET", "POST"])
+def reopen(request, access, apk):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.assessment_reopen(
+            assessment=assessment, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request, "The assessment is reopened. Submit it again to update the scores."
+        )
+        return redirect(assessment)
+    return render(
+        request,
+        "assessments/reopen.html",
+        {"access": access, "assessment": assessment, "form": form},
+    )

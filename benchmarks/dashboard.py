@@ -1,0 +1,343 @@
+"""The organisation dashboard: own scores, peers (through disclosure control), trend, flags.
+
+Reads stored scores only (never answers), in a fixed number of queries whatever the number of
+peers. Every peer number comes out of `disclosure`, which applies the disclosure rules.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.http import Http404
+
+from assessments import scoring
+from assessments.models import Assessment, Score
+from benchmarks import disclosure
+from benchmarks.models import PeerValues
+from frameworks.models import Dimension, FacetValue, Framework, ScaleLevel
+from organisations.models import Organisation, PeerGroup
+from organisations.selectors import Access
+
+KIND_PLURALS = {
+    Organisation.Kind.COUNTY: "county councils",
+    Organisation.Kind.DISTRICT: "district councils",
+    Organisation.Kind.UNITARY: "unitary authorities",
+    Organisation.Kind.METROPOLITAN: "metropolitan boroughs",
+    Organisation.Kind.LONDON_BOROUGH: "London boroughs",
+    Organisation.Kind.NHS_TRUST: "NHS trusts",
+    Organisation.Kind.ICB: "integrated care boards",
+    Organisation.Kind.CENTRAL_DEPARTMENT: "central government departments",
+    Organisation.Kind.ARMS_LENGTH_BODY: "arm's-length bodies",
+    Organisation.Kind.POLICE: "police forces",
+    Organisation.Kind.FIRE: "fire and rescue services",
+    Organisation.Kind.OTHER: "other public bodies",
+}
+
+
+@dataclass(frozen=True)
+class PeerGroupChoice:
+    key: str  # all, kind, region, size, or group-<id>
+    label: str  # for the switcher
+    plural: str  # for sentences: "second quartile of 38 unitary authorities"
+
+
+def peer_group_choices(organisation: Organisation) -> list[PeerGroupChoice]:
+    """The fixed groups, and the named groups the organisation belongs to. No free filters:
+    two overlapping free filters could be subtracted to expose one body."""
+    choices = [
+        PeerGroupChoice("all", "All organisations", "organisations"),
+        PeerGroupChoice(
+            "kind",
+            f"All {KIND_PLURALS[organisation.kind]}",
+            KIND_PLURALS[organisation.kind],
+        ),
+        PeerGroupChoice(
+            "region",
+            f"Organisations in {organisation.get_region_display()}",
+            f"organisations in {organisation.get_region_display()}",
+        ),
+        PeerGroupChoice(
+            "size",
+            f"{organisation.get_size_band_display()} organisations",
+            f"{organisation.get_size_band_display().lower()} organisations",
+        ),
+    ]
+    for group in PeerGroup.objects.filter(organisations=organisation).order_by("name"):
+        choices.append(
+            PeerGroupChoice(f"group-{group.pk}", group.name, f"organisations in {group.name}")
+        )
+    return choices
+
+
+def _peer_key(organisation: Organisation, key: str) -> str:
+    """The `PeerValues.group_key` for a switcher choice."""
+    if key == "all":
+        return "all"
+    if key == "kind":
+        return f"kind:{organisation.kind}"
+    if key == "region":
+        return f"region:{organisation.region}"
+    if key == "size":
+        return f"size:{organisation.size_band}"
+    if key.startswith("group-") and key[6:].isdigit():
+        return f"group:{int(key[6:])}"
+    raise Http404("No such peer group")
+
+
+def latest_submitted_ids(*, framework_version_id: int, filters: dict):
+    """Each organisation's latest submitted assessment on the version (kept by the services)."""
+    return Assessment.objects.filter(
+        framework_version_id=framework_version_id, is_latest_submission=True, **filters
+    ).values("pk")
+
+
+@dataclass
+class DimensionRow:
+    dimension: Dimension
+    value: float | None
+    display: str
+    band_label: str
+    target: float | None
+    gap: float | None
+    peers: disclosure.PeerSummary
+    position: str
+
+
+@dataclass
+class Dashboard:
+    organisation: Organisation
+    framework: Framework
+    assessment: Assessment
+    levels: list
+    group: PeerGroupChoice
+    groups: list[PeerGroupChoice]
+    overall: float | None
+    overall_display: str
+    overall_band: str
+    overall_peers: disclosure.PeerSummary
+    overall_position: str
+    dimensions: list[DimensionRow]
+    grid: dict = field(default_factory=dict)  # (dimension name, value name) -> display
+    grid_rows: list = field(default_factory=list)
+    grid_columns: list = field(default_factory=list)
+    trend: list = field(default_factory=list)  # [(round label, version, overall, {dim: v})]
+    flags: list = field(default_factory=list)
+    version_changes: list = field(default_factory=list)
+
+
+def _gap(score, value):
+    if score is None or score.target is None or value is None:
+        return None
+    return score.target - value
+
+
+def _display(value):
+    return scoring.display(value) if value is not None else "—"
+
+
+def _band_label(value, levels):
+    return scoring.band(value, levels).label if value is not None else "No score"
+
+
+def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> Dashboard:
+    organisation = access.organisation
+    assessment = (
+        Assessment.objects.filter(
+            organisation=organisation,
+            framework_version__framework__slug=framework_slug,
+            status=Assessment.Status.SUBMITTED,
+        )
+        .select_related("framework_version__framework")
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No submitted assessment on this framework")
+    fv = assessment.framework_version
+    groups = peer_group_choices(organisation)
+    group = next((g for g in groups if g.key == group_key), None)
+    if group is None:
+        raise Http404("No such peer group")
+    levels = [
+        scoring.Level(lv.value, lv.label) for lv in ScaleLevel.objects.filter(framework_version=fv)
+    ]
+    scale_values = [lv.value for lv in levels]
+    dimensions = list(Dimension.objects.filter(framework_version=fv))
+
+    own = list(Score.objects.filter(assessment=assessment))
+    own_overall = next((s for s in own if s.scope == Score.Scope.OVERALL), None)
+    own_dims = {s.dimension_id: s for s in own if s.scope == Score.Scope.DIMENSION}
+
+    peer_key = _peer_key(organisation, group.key)
+    peers_overall: list[tuple[int, float]] = []
+    peers_by_dim: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for row in PeerValues.objects.filter(framework_version=fv, group_key=peer_key):
+        pairs = list(zip(row.organisation_ids, row.values, strict=True))
+        if row.measure == "overall":
+            peers_overall = pairs
+        else:
+            peers_by_dim[int(row.measure)] = pairs
+
+    def summary(pairs):
+        return disclosure.peer_summary(
+            viewer_id=organisation.pk, peers=pairs, scale_values=scale_values
+        )
+
+    overall_value = own_overall.value if own_overall else None
+    overall_peers = summary(peers_overall)
+    rows = []
+    for d in dimensions:
+        score = own_dims.get(d.pk)
+        value = score.value if score else None
+        peers = summary(peers_by_dim.get(d.pk, []))
+        rows.append(
+            DimensionRow(
+                dimension=d,
+                value=value,
+                display=_display(value),
+                band_label=_band_label(value, levels),
+                target=score.target if score else None,
+                gap=(score.target - value)
+                if score and score.target is not None and value is not None
+                else None,
+                peers=peers,
+                position=(
+                    disclosure.position_phrase(value, peers, group_label_plural=group.plural)
+                    if value is not None
+                    else "No score"
+                ),
+            )
+        )
+
+    dashboard = Dashboard(
+        organisation=organisation,
+        framework=fv.framework,
+        assessment=assessment,
+        levels=levels,
+        group=group,
+        groups=groups,
+        overall=overall_value,
+        overall_display=_display(overall_value),
+        overall_band=_band_label(overall_value, levels),
+        overall_peers=overall_peers,
+        overall_position=(
+            disclosure.position_phrase(
+                overall_value, overall_peers, group_label_plural=group.plural
+            )
+            if overall_value is not None
+            else "No score"
+        ),
+        dimensions=rows,
+    )
+    _add_grid(dashboard, own, dimensions)
+    _add_trend(dashboard, access=access, framework=fv.framework)
+    dashboard.flags = _flags(own, dimensions, levels)
+    return dashboard
+
+
+def _add_grid(dashboard: Dashboard, own: list[Score], dimensions: list[Dimension]) -> None:
+    grid_scores = [s for s in own if s.scope == Score.Scope.GRID]
+    if not grid_scores:
+        return
+    values = {
+        v.pk: v
+        for v in FacetValue.objects.filter(pk__in={s.facet_value_id for s in grid_scores})
+        .select_related("facet")
+        .order_by("facet__position", "position")
+    }
+    dashboard.grid_columns = list(values.values())
+    names = {d.pk: d for d in dimensions}
+    cells = {(s.dimension_id, s.facet_value_id): s.value for s in grid_scores}
+    for d in dimensions:
+        if any((d.pk, v.pk) in cells for v in dashboard.grid_columns):
+            dashboard.grid_rows.append(
+                (
+                    names[d.pk],
+                    [
+                        _display(cells[(d.pk, v.pk)]) if (d.pk, v.pk) in cells else ""
+                        for v in dashboard.grid_columns
+                    ],
+                )
+            )
+
+
+def _add_trend(dashboard: Dashboard, *, access: Access, framework: Framework) -> None:
+    rows = (
+        Score.objects.filter(
+            assessment__organisation=access.organisation,
+            assessment__framework_version__framework=framework,
+            assessment__status=Assessment.Status.SUBMITTED,
+            scope__in=[Score.Scope.OVERALL, Score.Scope.DIMENSION],
+        )
+        .select_related("assessment__framework_version", "dimension")
+        .order_by("assessment__submitted_at", "assessment_id")
+    )
+    by_assessment: dict[int, dict] = {}
+    for s in rows:
+        entry = by_assessment.setdefault(
+            s.assessment_id,
+            {
+                "round": s.assessment.round_label,
+                "version": s.assessment.framework_version.version,
+                "overall": None,
+                "dimensions": {},
+            },
+        )
+        if s.scope == Score.Scope.OVERALL:
+            entry["overall"] = s.value
+        else:
+            # By slug, so a dimension is followed across framework versions.
+            entry["dimensions"][s.dimension.slug] = s.value
+    dashboard.trend = list(by_assessment.values())
+    previous = None
+    for entry in dashboard.trend:
+        if previous is not None and entry["version"] != previous:
+            dashboard.version_changes.append(entry["round"])
+        previous = entry["version"]
+
+
+def _facet_key(value: FacetValue) -> tuple[str, str]:
+    return (value.facet.slug, value.slug)
+
+
+def _flags(own: list[Score], dimensions: list[Dimension], levels) -> list[scoring.Flag]:
+    names = {d.pk: d.name for d in dimensions}
+
+    def stored(score):
+        if score is None or score.value is None:
+            return None
+        band = scoring.band(score.value, levels)
+        return scoring.Score(
+            value=score.value,
+            display=scoring.display(score.value),
+            band_value=band.value,
+            band_label=band.label,
+            answered=score.answered,
+            total=score.total,
+            parts=(),
+            excluded=(),
+        )
+
+    facet_values = {
+        v.pk: v
+        for v in FacetValue.objects.filter(
+            pk__in=[s.facet_value_id for s in own if s.scope == Score.Scope.FACET]
+        ).select_related("facet")
+    }
+    scores = scoring.Scores(
+        overall=stored(next((s for s in own if s.scope == Score.Scope.OVERALL), None)),
+        dimensions={
+            str(s.dimension_id): stored(s) for s in own if s.scope == Score.Scope.DIMENSION
+        },
+        targets={},
+        gaps={},
+        facets={
+            (
+                facet_values[s.facet_value_id].facet.slug,
+                facet_values[s.facet_value_id].slug,
+            ): stored(s)
+            for s in own
+            if s.scope == Score.Scope.FACET
+        },
+        grid={},
+    )
+    return scoring.flags(scores=scores, dimension_names={str(k): v for k, v in names.items()})

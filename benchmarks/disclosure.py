@@ -1,0 +1,275 @@
+"""Peer benchmarks under disclosure control: every peer number on every page passes through here.
+
+Pure: no Django, no database. Selectors gather each peer's latest submitted score on the same
+framework version as `(org_id, value)` pairs; this module decides what of them may be shown.
+Pages, PDFs, CSV/JSON downloads and the open data all call it, so one set of property-tested
+rules protects every route out of the system, and no view computes a peer statistic itself.
+
+The rules (DESIGN.md, "Benchmarks and disclosure control"):
+
+- The viewer's own organisation is never one of its peers: a body must not see itself reflected
+  back, and counting it would let a group of four peers plus the viewer pass the threshold of 5.
+- A median needs at least `MIN_FOR_MEDIAN` organisations; quartiles need at least
+  `MIN_FOR_DISTRIBUTION`. Below a threshold the summary carries no numbers at all, not even
+  the count: "there are 3 of us" already narrows down who the others are.
+- No minimum, maximum, mean, sum or single organisation's value is ever published. The median
+  and inclusive quartiles of at least 5 (10) values never read the two smallest or two largest
+  values, so an outlier cannot be recovered from them; a mean or sum would let two groups that
+  differ by one body be subtracted to give that body's score.
+- Published numbers are rounded to `PRECISION` decimal place. That is what people can read
+  anyway, and the lost precision also blunts differencing: two medians that differ by one body
+  give an interval for its score, not the score.
+- The viewer's position is a quartile band in words, never a rank.
+"""
+
+import itertools
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from assessments.scoring import BAND_PRECISION
+
+MIN_FOR_MEDIAN = 5
+MIN_FOR_DISTRIBUTION = 10
+PRECISION = 1
+
+NOT_ENOUGH_PEERS = "Not enough peers to compare"
+NOT_ENOUGH_FOR_DISTRIBUTION = "Not enough peers to show quartiles or a distribution"
+
+QUARTILE_BANDS = ("lowest quartile", "second quartile", "third quartile", "highest quartile")
+LOWEST_QUARTILE, SECOND_QUARTILE, THIRD_QUARTILE, HIGHEST_QUARTILE = QUARTILE_BANDS
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+@dataclass(frozen=True)
+class PeerSummary:
+    """What may be published about one group of peers, and why anything else is withheld.
+
+    Every number here is safe to show as is: `n` is None below `MIN_FOR_MEDIAN`, the quartiles
+    are None below `MIN_FOR_DISTRIBUTION`. Floats are rounded to `PRECISION` places.
+
+    Each `*_reason` is the sentence to show in place of the missing item, None when it is shown:
+    `reason` stands in for the whole comparison, `distribution_reason` for the quartiles (box
+    plot) and the viewer's quartile band.
+    """
+
+    n: int | None
+    median: float | None
+    lower_quartile: float | None
+    upper_quartile: float | None
+    reason: str | None
+    distribution_reason: str | None
+
+    @property
+    def has_median(self) -> bool:
+        return self.median is not None
+
+    @property
+    def has_distribution(self) -> bool:
+        """Quartiles are shown (and so the viewer's quartile band can be)."""
+        return self.lower_quartile is not None
+
+    def as_dict(self) -> dict[str, object]:
+        """The published fields, for CSV/JSON downloads."""
+        return {
+            "n": self.n,
+            "median": self.median,
+            "lower_quartile": self.lower_quartile,
+            "upper_quartile": self.upper_quartile,
+            "reason": self.reason,
+            "distribution_reason": self.distribution_reason,
+        }
+
+
+NOTHING = PeerSummary(
+    n=None,
+    median=None,
+    lower_quartile=None,
+    upper_quartile=None,
+    reason=NOT_ENOUGH_PEERS,
+    distribution_reason=NOT_ENOUGH_PEERS,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation and helpers
+
+
+def _check_scale(scale_values: Sequence[int]) -> tuple[int, ...]:
+    values = tuple(scale_values)
+    if not values:
+        raise ValueError("The scale has no levels")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ValueError(f"Scale level {v!r} is not a whole number")
+    if any(a >= b for a, b in itertools.pairwise(values)):
+        raise ValueError(f"Scale levels must be in strictly ascending order, found {values}")
+    return values
+
+
+def _check_value(value: object, scale: tuple[int, ...]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"Peer value {value!r} is not a finite number")
+    # A value off the scale means scores from another framework version were mixed in.
+    if not scale[0] <= round(value, BAND_PRECISION) <= scale[-1]:
+        raise ValueError(f"Peer value {value!r} is outside the scale ({scale[0]} to {scale[-1]})")
+    return float(value)
+
+
+def _publish(value: float) -> float:
+    """Round for publication; `round` agrees with `scoring.display`, so words match the page."""
+    return round(value, PRECISION)
+
+
+def _checked_sorted(values: Iterable[float], scale: tuple[int, ...]) -> list[float]:
+    """Sorted floats, refusing anything that is not a finite number on the scale.
+
+    Checks the whole list at once (type, finiteness) and the ends for range: thousands of
+    values cost one pass instead of a function call each.
+    """
+    data = list(values)
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in data):
+        bad = next(v for v in data if isinstance(v, bool) or not isinstance(v, int | float))
+        raise ValueError(f"Peer value {bad!r} is not a finite number")
+    if data and not math.isfinite(math.fsum(data)):
+        bad = next(v for v in data if not math.isfinite(v))
+        raise ValueError(f"Peer value {bad!r} is not a finite number")
+    data = sorted(map(float, data))
+    for value in data[:1] + data[-1:]:
+        _check_value(value, scale)
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries
+
+
+def summarise(values: Iterable[float], *, scale_values: Sequence[int]) -> PeerSummary:
+    """The publishable summary of values that all count (the viewer already left out).
+
+    Callers holding organisation ids should use `peer_summary`, which drops the viewer and
+    refuses duplicates; this is the arithmetic underneath. Order does not matter.
+
+    Median by `statistics.median`; quartiles by `statistics.quantiles(method="inclusive")`, which
+    interpolates at positions (n - 1)/4 and 3(n - 1)/4. With n >= 10 those positions are at least
+    2.25 places in from either end, so neither the quartiles nor the median ever depend on the
+    two lowest or two highest values: moving an extreme body further out changes nothing shown.
+    """
+    scale = _check_scale(scale_values)
+    data = _checked_sorted(values, scale)
+    n = len(data)
+    if n < MIN_FOR_MEDIAN:
+        return NOTHING
+
+    median = statistics.median(data)
+    if n < MIN_FOR_DISTRIBUTION:
+        return PeerSummary(
+            n=n,
+            median=_publish(median),
+            lower_quartile=None,
+            upper_quartile=None,
+            reason=None,
+            distribution_reason=NOT_ENOUGH_FOR_DISTRIBUTION,
+        )
+
+    lower, _, upper = statistics.quantiles(data, n=4, method="inclusive")
+    # Interpolation can carry float noise past the median or the data; clamp so the box is
+    # always ordered and inside the peers' range.
+    lower = min(max(lower, data[0]), median)
+    upper = max(min(upper, data[-1]), median)
+    return PeerSummary(
+        n=n,
+        median=_publish(median),
+        lower_quartile=_publish(lower),
+        upper_quartile=_publish(upper),
+        reason=None,
+        distribution_reason=None,
+    )
+
+
+def _counted_values(
+    peers: Iterable[tuple[int, float | None]], *, viewer_id: int | None
+) -> list[float | None]:
+    seen: set[int] = set()
+    values: list[float | None] = []
+    for org_id, value in peers:
+        # A body listed twice would count twice towards the thresholds, so refuse it outright.
+        if org_id in seen:
+            raise ValueError(f"Organisation {org_id!r} appears twice among the peers")
+        seen.add(org_id)
+        if org_id != viewer_id:
+            values.append(value)
+    return values
+
+
+def peer_summary(
+    *,
+    viewer_id: int | None,
+    peers: Iterable[tuple[int, float | None]],
+    scale_values: Sequence[int],
+) -> PeerSummary:
+    """The summary a viewer may see of its peers: its own pair dropped, unscored bodies dropped.
+
+    `peers` is `(org_id, value)` for every member of the group, the viewer included or not; a
+    None value (no submitted assessment on this framework version) does not count towards n.
+    `viewer_id` None means nobody is viewing as a member, e.g. the national picture.
+    """
+    values = _counted_values(peers, viewer_id=viewer_id)
+    return summarise([v for v in values if v is not None], scale_values=scale_values)
+
+
+def aggregate[K](
+    groups: Mapping[K, Iterable[tuple[int, float | None]]], *, scale_values: Sequence[int]
+) -> dict[K, PeerSummary]:
+    """Open data and the national picture: the same rules for each group, with no viewer.
+
+    Every body in a group counts, but a group still needs 5 for a median and 10 for quartiles.
+    Groups are fixed (kind, region, size band, named), never free-form filters, so two
+    overlapping summaries cannot be subtracted to single out one body.
+    """
+    return {
+        key: peer_summary(viewer_id=None, peers=peers, scale_values=scale_values)
+        for key, peers in groups.items()
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The viewer's position
+
+
+def quartile_band(value: float, summary: PeerSummary) -> str | None:
+    """Which quartile of its peers the viewer's value falls in; None without quartiles.
+
+    The value is rounded as published first, so the words agree with the numbers on the page
+    (a 2.96 shown as 3.0 beside a median of 3.0 is not "below the median"). A value equal to a
+    boundary goes to the higher band: on the lower quartile is "second quartile", on the median
+    "third", on the upper quartile "highest". So when many peers share a score, a body with that
+    same score is placed in the higher band, never told it trails peers it equals.
+    """
+    lower, median, upper = summary.lower_quartile, summary.median, summary.upper_quartile
+    if lower is None or median is None or upper is None:
+        return None
+    shown = _publish(value)
+    if shown < lower:
+        return LOWEST_QUARTILE
+    if shown < median:
+        return SECOND_QUARTILE
+    if shown < upper:
+        return THIRD_QUARTILE
+    return HIGHEST_QUARTILE
+
+
+def position_phrase(value: float, summary: PeerSummary, *, group_label_plural: str) -> str:
+    """E.g. "second quartile of 38 unitary authorities", or the sentence saying why not.
+
+    A band in words, not a rank: "12th of 38" would let neighbours in the table work out each
+    other's scores.
+    """
+    band = quartile_band(value, summary)
+    if band is None:
+        return summary.distribution_reason or NOT_ENOUGH_FOR_DISTRIBUTION
+    return f"{band} of {summary.n} {group_label_plural}"

@@ -1,0 +1,100 @@
+"""Peers: the organisation dashboard, the national open data and the consultant comparison."""
+
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from benchmarks import charts, national
+from benchmarks.dashboard import build_dashboard
+from frameworks.selectors import published_versions
+from organisations.decorators import organisation_view
+from organisations.models import Role
+
+FIELDS = [
+    "measure",
+    "grouping",
+    "group",
+    "organisations",
+    "median",
+    "lower_quartile",
+    "upper_quartile",
+    "note",
+]
+
+
+@require_GET
+def national_index(request):
+    frameworks = {v.framework.slug: v.framework for v in published_versions()}
+    return render(
+        request,
+        "benchmarks/national_index.html",
+        {"frameworks": sorted(frameworks.values(), key=lambda f: f.name)},
+    )
+
+
+@require_GET
+def national_picture(request, framework):
+    picture = national.national_picture(framework_version=national.current_version(framework))
+    return render(request, "benchmarks/national.html", {"picture": picture})
+
+
+def _escape(value):
+    # Spreadsheet formula injection: a cell starting with = + - @ is read as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+@require_GET
+def national_download(request, framework, fmt):
+    fv = national.current_version(framework)
+    rows = national.open_data_rows(national.national_picture(framework_version=fv))
+    filename = f"{fv.framework.slug}-{fv.version}-national"
+    if fmt == "json":
+        response = JsonResponse(
+            {
+                "framework": fv.framework.slug,
+                "version": fv.version,
+                "rules": "Medians need 5 or more organisations, quartiles 10 or more; no single "
+                "organisation's value, minimum or maximum is ever published.",
+                "rows": rows,
+            }
+        )
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _escape(v) for k, v in row.items()})
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def consultant_compare(request, framework):
+    comparison = national.consultant_comparison(user=request.user, framework_slug=framework)
+    return render(request, "benchmarks/compare.html", {"comparison": comparison})
+
+
+@organisation_view(Role.VIEWER)
+def dashboard(request, access, framework):
+    board = build_dashboard(
+        access=access, framework_slug=framework, group_key=request.GET.get("group", "kind")
+    )
+    return render(
+        request,
+        "benchmarks/dashboard.html",
+        {
+            "access": access,
+            "board": board,
+            "radar": charts.radar(board),
+            "distributions": charts.distributions(board),
+            "trend_chart": charts.trend(board),
+        },
+    )

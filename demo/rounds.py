@@ -1,0 +1,680 @@
+"""Fictional demo history: three rounds of submitted assessments for the demo bodies.
+
+So that a newcomer signing in as the demo lead sees a full benchmark dashboard at once: peers to
+compare with, a trend over rounds, targets and the patterns the flags look for. Everything here is
+invented and only meant for local use and screenshots.
+
+How the numbers are made (deterministic for a seed, and per organisation, so the same body gets
+the same answers whichever other bodies are loaded with it):
+
+- Each body has a latent maturity, normal around 2.6 (sd 0.6), nudged by kind (central
+  departments, arm's-length bodies and London boroughs a little higher, small districts a little
+  lower, NHS trusts about average), region and size. Each framework, dimension and question gets
+  its own offset for the body; a question's level is the latent plus offsets plus noise for the
+  round, rounded and clipped onto the scale.
+- Most bodies improve by about 0.2 to 0.4 levels a round; some stand still and a few decline.
+  Some join in a later round, so they miss the earliest one.
+- About 1.5% of answers are "not applicable" (the same questions every round) and 1.5% "don't
+  know": both are left out of the scores, as the scoring module does for real answers.
+- About 15% of bodies have technology running ahead of data (the "technology ahead of data" flag
+  on data-systems-technology), and about 10% have one lens well ahead of the others (the "one
+  lens ahead" flag on seven-tribes-of-digital).
+- Every demo body takes data-systems-technology and seven-tribes-of-digital; about 60% also take
+  each of the other two built-in frameworks.
+- The demo home organisation (`HOME_CODE`, where the demo lead works) takes all rounds of every
+  framework, sets targets on almost every question, improves clearly from round to round (no
+  question goes down) and always shows the technology-ahead-of-data pattern.
+
+Rows are written with bulk_create, not through the per-assessment services: scores come from
+`scoring.compute_scores` on the same inputs `assessment_compute_scores` builds, and are stored in
+the same shape as `store_scores`; each body's latest submission is then marked with
+`refresh_latest_submissions`, as `assessment_submit` does. No audit events are recorded: this
+is seed data, not anyone's change, and thousands of invented "submitted" events would bury the
+real ones.
+"""
+
+import math
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+
+from assessments import scoring
+from assessments.models import AgreedAnswer, Assessment, Score
+from assessments.services import refresh_latest_submissions
+from benchmarks.peer_values import rebuild_peer_values
+from frameworks.builtin import library_files, library_spec
+from frameworks.models import FacetValue, FrameworkVersion, Question
+from organisations.models import Membership, Organisation, Role
+
+K = Organisation.Kind
+R = Organisation.Region
+S = Organisation.SizeBand
+State = AgreedAnswer.State
+Confidence = AgreedAnswer.Confidence
+
+DEFAULT_ROUNDS = ("2023/24", "2024/25", "2025/26")
+DEFAULT_SEED = 2026
+HOME_CODE = "ZU0001"
+DEMO_CODE = re.compile(r"Z[A-Z][0-9]{4}")
+
+DATA_SYSTEMS_TECHNOLOGY = "data-systems-technology"
+SEVEN_TRIBES = "seven-tribes-of-digital"
+PERSON_CENTRED = "person-centred-persistent-delivery"
+DELIVERY_AND_GOVERNANCE = "delivery-and-governance"
+BUILTIN_SLUGS = (DATA_SYSTEMS_TECHNOLOGY, SEVEN_TRIBES, PERSON_CENTRED, DELIVERY_AND_GOVERNANCE)
+TAKEN_BY_ALL = frozenset({DATA_SYSTEMS_TECHNOLOGY, SEVEN_TRIBES})
+PARTIAL_SHARE = 0.6  # of bodies taking each of the other frameworks
+
+MEAN_MATURITY, MATURITY_SD = 2.6, 0.6
+KIND_OFFSET = {
+    K.CENTRAL_DEPARTMENT: 0.3,
+    K.ARMS_LENGTH_BODY: 0.25,
+    K.LONDON_BOROUGH: 0.25,
+    K.COUNTY: 0.1,
+    K.METROPOLITAN: 0.05,
+    K.ICB: 0.05,
+    K.UNITARY: 0.0,
+    K.NHS_TRUST: 0.0,
+    K.POLICE: -0.05,
+    K.OTHER: -0.1,
+    K.FIRE: -0.15,
+    K.DISTRICT: -0.15,
+}
+SMALL_DISTRICT_OFFSET = -0.15  # on top of the district offset
+REGION_OFFSET = {
+    R.LONDON: 0.1,
+    R.SOUTH_EAST: 0.08,
+    R.EAST: 0.04,
+    R.UK_WIDE: 0.05,
+    R.SCOTLAND: 0.05,
+    R.WALES: 0.0,
+    R.SOUTH_WEST: 0.0,
+    R.WEST_MIDLANDS: -0.02,
+    R.EAST_MIDLANDS: -0.05,
+    R.NORTH_WEST: -0.03,
+    R.YORKSHIRE: -0.05,
+    R.NORTH_EAST: -0.08,
+    R.NORTHERN_IRELAND: -0.05,
+}
+
+TECH_AHEAD_SHARE = 0.15
+ONE_LENS_SHARE = 0.10
+NOT_APPLICABLE_SHARE = 0.015
+DONT_KNOW_SHARE = 0.015
+# Lenses that most often capture what "digital" means, by the seven tribes framework's account.
+LENS_CAPTURE_WEIGHT = {
+    "social-media-and-communications": 3,
+    "architecture-and-infrastructure": 3,
+    "channel-shift": 2,
+    "data-and-insight": 2,
+}
+
+
+@dataclass(frozen=True)
+class RoundsResult:
+    """What demo_rounds_load did, for the setup_demo command to print."""
+
+    assessments_created: int
+    assessments_skipped: int  # already there for that organisation, framework version and round
+    answers_created: int
+    scores_created: int
+    organisations: int
+    rounds: tuple[str, ...]
+    frameworks: tuple[str, ...]  # the versions used, e.g. "Seven tribes of digital 1.0.0"
+    frameworks_missing: tuple[str, ...]  # asked for but not loaded and published: skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Framework versions, read once
+
+
+@dataclass(frozen=True)
+class _Question:
+    pk: int
+    dimension_key: str
+    weight: float
+    tags: dict[str, str]
+
+
+@dataclass
+class _Version:
+    fv: FrameworkVersion
+    slug: str
+    scale: tuple[scoring.Level, ...]
+    dimensions: list[scoring.DimensionIn]
+    dimension_slugs: dict[str, str]  # key (pk as str) to slug
+    questions: list[_Question]
+    facet_value_ids: dict[tuple[str, str], int]
+
+    @property
+    def scale_values(self) -> tuple[int, ...]:
+        return tuple(level.value for level in self.scale)
+
+
+def _load_version(fv: FrameworkVersion) -> _Version:
+    """The inputs assessment_compute_scores reads, in the same order, for every assessment."""
+    dimensions = list(fv.dimensions.all())
+    questions = [
+        _Question(
+            pk=q.pk,
+            dimension_key=str(q.dimension_id),
+            weight=q.weight,
+            tags={t.facet.slug: t.slug for t in q.tags.all()},
+        )
+        for q in Question.objects.filter(dimension__framework_version=fv).prefetch_related(
+            "tags__facet"
+        )
+    ]
+    return _Version(
+        fv=fv,
+        slug=fv.framework.slug,
+        scale=tuple(scoring.Level(lv.value, lv.label) for lv in fv.levels.all()),
+        dimensions=[scoring.DimensionIn(str(d.pk), d.name, d.weight) for d in dimensions],
+        dimension_slugs={str(d.pk): d.slug for d in dimensions},
+        questions=questions,
+        facet_value_ids={
+            (v.facet.slug, v.slug): v.pk
+            for v in FacetValue.objects.filter(facet__framework_version=fv).select_related("facet")
+        },
+    )
+
+
+def _resolve_versions(
+    frameworks: Iterable[str | FrameworkVersion] | None,
+) -> tuple[list[FrameworkVersion], list[str]]:
+    """Published versions to use, and what was asked for but is not there.
+
+    A slug means the version in frameworks/library (as library_load loads it), or failing that
+    the framework's most recently published version. A FrameworkVersion is used as given when it
+    is published.
+    """
+    wanted = list(BUILTIN_SLUGS if frameworks is None else frameworks)
+    library = {spec.slug: spec.version for spec in map(library_spec, library_files())}
+    found: list[FrameworkVersion] = []
+    missing: list[str] = []
+    for item in wanted:
+        if isinstance(item, FrameworkVersion):
+            if item.is_published:
+                found.append(item)
+            else:
+                missing.append(str(item))
+            continue
+        published = FrameworkVersion.objects.filter(
+            framework__slug=item, status=FrameworkVersion.Status.PUBLISHED
+        ).select_related("framework")
+        fv = published.filter(version=library[item]).first() if item in library else None
+        fv = fv or published.order_by("-published_at", "-pk").first()
+        if fv is None:
+            missing.append(item)
+        elif fv not in found:
+            found.append(fv)
+    return found, missing
+
+
+# ---------------------------------------------------------------------------------------------
+# Invented answers
+
+
+def _rng(seed: int, *parts: object) -> random.Random:
+    """A generator of its own for each body (and framework): a str seed is hashed stably."""
+    return random.Random(":".join(str(p) for p in (seed, *parts)))  # noqa: S311 - demo data
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """One body's latent maturity and how it moves over the rounds."""
+
+    base: float  # latent level at the middle round
+    slope: float  # change per round
+    start: int  # index of the first round the body took part in
+    sets_targets: bool
+    tech_ahead: bool
+    one_lens: bool
+    home: bool = False
+
+
+def _profile(org: Organisation, *, seed: int, rounds: int) -> _Profile:
+    if org.code == HOME_CODE:
+        return _Profile(
+            base=2.9,
+            slope=0.5,
+            start=0,
+            sets_targets=True,
+            tech_ahead=True,
+            one_lens=False,
+            home=True,
+        )
+    rng = _rng(seed, org.code, "profile")
+    base = rng.gauss(MEAN_MATURITY, MATURITY_SD)
+    base += KIND_OFFSET.get(org.kind, 0.0) + REGION_OFFSET.get(org.region, 0.0)
+    if org.kind == K.DISTRICT and org.size_band == S.SMALL:
+        base += SMALL_DISTRICT_OFFSET
+    trend = rng.random()
+    if trend < 0.08:  # a few decline
+        slope = rng.gauss(-0.2, 0.08)
+    elif trend < 0.22:  # some stand still
+        slope = rng.gauss(0.0, 0.05)
+    else:  # most improve by about 0.2 to 0.4 a round
+        slope = rng.gauss(0.32, 0.08)
+    joined = rng.random()
+    start = 0 if joined < 0.8 else 1 if joined < 0.95 else 2
+    return _Profile(
+        base=base,
+        slope=slope,
+        start=min(start, rounds - 1),
+        sets_targets=rng.random() < 0.65,
+        tech_ahead=rng.random() < TECH_AHEAD_SHARE,
+        one_lens=rng.random() < ONE_LENS_SHARE,
+    )
+
+
+@dataclass(frozen=True)
+class _AnswerIn:
+    state: str
+    level: int | None
+    target: int | None
+    confidence: str
+
+
+@dataclass
+class _Plan:
+    """One body's invented answers on one framework version, for every round."""
+
+    start: int
+    answers: list[list[_AnswerIn]]  # per round, aligned with _Version.questions
+    submitted_at: list[datetime]
+
+
+def _onto_scale(value: float, scale_values: Sequence[int]) -> int:
+    rounded = math.floor(value + 0.5)
+    return min(scale_values, key=lambda v: (abs(v - rounded), v))
+
+
+def _step_up(level: int, steps: int, scale_values: Sequence[int]) -> int:
+    index = scale_values.index(level)
+    return scale_values[min(index + steps, len(scale_values) - 1)]
+
+
+def _submission_time(label: str, index: int, count: int, rng: random.Random) -> datetime:
+    """A working-hours time in March of the round's second year ("2023/24": March 2024)."""
+    year = _round_year(label) or timezone.now().year - (count - 1 - index)
+    when = datetime(year, 3, 1, 9, 0, tzinfo=UTC) + timedelta(
+        days=rng.randint(0, 27), hours=rng.randint(0, 7), minutes=rng.randint(0, 59)
+    )
+    latest = timezone.now() - timedelta(days=1)
+    return min(when, latest)
+
+
+def _plan(
+    version: _Version,
+    org: Organisation,
+    profile: _Profile,
+    *,
+    seed: int,
+    rounds: Sequence[str],
+) -> _Plan | None:
+    """The body's answers for every round (None if it does not take this framework).
+
+    Every draw is made whatever already exists, so skipping an existing round never changes the
+    answers of the others.
+    """
+    rng = _rng(seed, org.code, version.slug)
+    start = profile.start
+    if version.slug not in TAKEN_BY_ALL and not profile.home:
+        if rng.random() >= PARTIAL_SHARE:
+            return None
+        if rng.random() < 0.15:
+            start = min(start + 1, len(rounds) - 1)
+    scale = version.scale_values
+    home = profile.home
+    framework_offset = rng.gauss(0.0, 0.1 if home else 0.25)
+    dim_offset = {d.key: rng.gauss(0.0, 0.15 if home else 0.25) for d in version.dimensions}
+    dim_slope = {d.key: rng.gauss(0.0, 0.03 if home else 0.06) for d in version.dimensions}
+    question_offset = [rng.gauss(0.0, 0.3 if home else 0.4) for _ in version.questions]
+    not_applicable = [rng.random() < NOT_APPLICABLE_SHARE for _ in version.questions]
+
+    if profile.tech_ahead and version.slug == DATA_SYSTEMS_TECHNOLOGY:
+        lead = 1.2 if home else rng.gauss(1.5, 0.2)
+        for i, q in enumerate(version.questions):
+            layer = q.tags.get("layer")
+            if layer == "technology":
+                question_offset[i] += lead * 0.65
+            elif layer == "data":
+                question_offset[i] -= lead * 0.35
+    if profile.one_lens and version.slug == SEVEN_TRIBES:
+        keys = [d.key for d in version.dimensions]
+        weights = [LENS_CAPTURE_WEIGHT.get(version.dimension_slugs[k], 1) for k in keys]
+        top = rng.choices(keys, weights)[0]
+        for key in keys:
+            dim_offset[key] += 1.7 if key == top else -0.45
+
+    middle = (len(rounds) - 1) / 2
+    answers: list[list[_AnswerIn]] = []
+    submitted: list[datetime] = []
+    for r, label in enumerate(rounds):
+        submitted.append(_submission_time(label, r, len(rounds), rng))
+        latent = profile.base + profile.slope * (r - middle) + framework_offset
+        previous = answers[-1] if answers else None
+        row = []
+        for i, q in enumerate(version.questions):
+            noise = rng.gauss(0.0, 0.25 if home else 0.35)
+            dont_know = rng.random() < DONT_KNOW_SHARE * (1.4 if r == 0 else 0.8)
+            stretch = 2 if rng.random() < 0.12 else 1
+            sets_target = profile.sets_targets and rng.random() < (0.95 if home else 0.85)
+            confidence = rng.choices(
+                (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH), (1, 2, 1)
+            )[0]
+            if not_applicable[i]:
+                row.append(_AnswerIn(State.NOT_APPLICABLE, None, None, ""))
+                continue
+            if dont_know and not home:
+                row.append(_AnswerIn(State.DONT_KNOW, None, None, Confidence.LOW))
+                continue
+            value = (
+                latent
+                + dim_offset[q.dimension_key]
+                + dim_slope[q.dimension_key] * (r - middle)
+                + question_offset[i]
+                + noise
+            )
+            level = _onto_scale(value, scale)
+            if home and previous is not None and previous[i].level is not None:
+                level = max(level, previous[i].level)  # the home body never goes backwards
+            target = _step_up(level, stretch, scale) if sets_target else None
+            row.append(_AnswerIn(State.LEVEL, level, target, confidence))
+        if home and version.slug == DATA_SYSTEMS_TECHNOLOGY:
+            row = _ensure_tech_ahead(version, row)
+        answers.append(row)
+    return _Plan(start=start, answers=answers, submitted_at=submitted)
+
+
+def _compute(version: _Version, answers: Sequence[_AnswerIn]) -> scoring.Scores:
+    """As assessment_compute_scores, from invented answers instead of AgreedAnswer rows."""
+    return scoring.compute_scores(
+        scale=version.scale,
+        dimensions=version.dimensions,
+        questions=[
+            scoring.QuestionIn(
+                key=str(q.pk),
+                dimension=q.dimension_key,
+                weight=q.weight,
+                level=a.level if a.state == State.LEVEL else None,
+                target=a.target,
+                tags=q.tags,
+            )
+            for q, a in zip(version.questions, answers, strict=True)
+        ],
+        rule=version.fv.scoring,
+    )
+
+
+def _is_tech_ahead(version: _Version, answers: Sequence[_AnswerIn]) -> bool:
+    found = scoring.flags(scores=_compute(version, answers), dimension_names={})
+    return any(f.code == scoring.TECHNOLOGY_AHEAD_OF_DATA for f in found)
+
+
+def _ensure_tech_ahead(version: _Version, answers: list[_AnswerIn]) -> list[_AnswerIn]:
+    """Raise the home body's technology answers until its dashboard shows the flag."""
+    scale = version.scale_values
+    for _ in range(len(scale)):
+        if _is_tech_ahead(version, answers):
+            break
+        answers = [
+            _AnswerIn(
+                a.state,
+                _step_up(a.level, 1, scale),
+                None if a.target is None else _step_up(a.level, 2, scale),
+                a.confidence,
+            )
+            if a.level is not None and q.tags.get("layer") == "technology"
+            else a
+            for q, a in zip(version.questions, answers, strict=True)
+        ]
+    return answers
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows
+
+
+class _RowMaker:
+    """Model instances built from positional values, Django's fast path (about half the cost).
+
+    Positions come from the model's own fields, so a field added later keeps its default.
+    """
+
+    def __init__(self, model, *names: str, **fixed):
+        fields = model._meta.concrete_fields
+        position = {f.attname: i for i, f in enumerate(fields)}
+        self.model = model
+        self.template = [None if f.primary_key else f.get_default() for f in fields]
+        for name, value in fixed.items():
+            self.template[position[name]] = value
+        self.positions = [position[name] for name in names]
+
+    def __call__(self, *values):
+        row = self.template.copy()
+        for i, value in zip(self.positions, values, strict=True):
+            row[i] = value
+        return self.model(*row)
+
+
+_score = _RowMaker(
+    Score,
+    "assessment_id",
+    "scope",
+    "dimension_id",
+    "facet_value_id",
+    "value",
+    "band_value",
+    "target",
+    "answered",
+    "total",
+)
+_agreed_answer = _RowMaker(
+    AgreedAnswer,
+    "assessment_id",
+    "question_id",
+    "state",
+    "level",
+    "target_level",
+    "confidence",
+    "set_by_id",
+    version=1,
+)
+
+
+def _score_rows(version: _Version, assessment_id: int, scores: scoring.Scores) -> list[Score]:
+    """The rows store_scores writes for these scores, in the same order and shape."""
+    rows: list[Score] = []
+
+    def row(scope, score, dimension_id=None, facet_value_id=None, target=None):
+        rows.append(
+            _score(
+                assessment_id,
+                scope,
+                dimension_id,
+                facet_value_id,
+                score.value if score else None,
+                score.band_value if score else None,
+                target.value if target else None,
+                score.answered if score else 0,
+                score.total if score else 0,
+            )
+        )
+
+    row(Score.Scope.OVERALL, scores.overall)
+    for key, score in scores.dimensions.items():
+        row(Score.Scope.DIMENSION, score, dimension_id=int(key), target=scores.targets.get(key))
+    values = version.facet_value_ids
+    for (facet, value), score in scores.facets.items():
+        row(Score.Scope.FACET, score, facet_value_id=values[(facet, value)])
+    for (dimension, facet, value), score in scores.grid.items():
+        row(Score.Scope.GRID, score, int(dimension), values[(facet, value)])
+    return rows
+
+
+def _demo_organisations() -> list[Organisation]:
+    return [org for org in Organisation.objects.all() if DEMO_CODE.fullmatch(org.code)]
+
+
+def _leads(org_ids: set[int]) -> dict[int, int]:
+    """Each organisation's first lead (user id), if it has one."""
+    leads: dict[int, int] = {}
+    for org_id, user_id in (
+        Membership.objects.filter(role=Role.LEAD)
+        .order_by("created_at", "pk")
+        .values_list("organisation_id", "user_id")
+    ):
+        if org_id in org_ids:
+            leads.setdefault(org_id, user_id)
+    return leads
+
+
+def _chunks(items: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass
+class _Counts:
+    created: int = 0
+    skipped: int = 0
+    answers: int = 0
+    scores: int = 0
+    created_ids: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def demo_rounds_load(
+    *,
+    rounds: Sequence[str] = DEFAULT_ROUNDS,
+    seed: int = DEFAULT_SEED,
+    organisations: Iterable[Organisation] | None = None,
+    frameworks: Iterable[str | FrameworkVersion] | None = None,
+) -> RoundsResult:
+    """Give the demo bodies submitted assessments over `rounds` on the built-in frameworks.
+
+    `organisations` defaults to every demo body (codes like ZD0001; see demo.organisations), and
+    `frameworks` to the four built-in slugs (or pass FrameworkVersions). Frameworks that are not
+    loaded and published are skipped and listed in the result: run library_load() first.
+
+    Idempotent: an (organisation, framework version, round) that already has an assessment is
+    left alone and counted as skipped, so a second call creates nothing. The same seed always
+    gives the same answers. Writes Assessment, AgreedAnswer and Score rows in bulk and records
+    no audit events (seed data, not anyone's change).
+    """
+    rounds = tuple(label.strip() for label in rounds)
+    if len(set(rounds)) != len(rounds) or not all(rounds):
+        raise ValueError(f"Round labels must be distinct and not empty, got {rounds!r}")
+    fvs, missing = _resolve_versions(frameworks)
+    orgs = sorted(
+        _demo_organisations() if organisations is None else list(organisations),
+        key=lambda o: o.code,
+    )
+    result = dict(
+        organisations=len(orgs),
+        rounds=rounds,
+        frameworks=tuple(str(fv) for fv in fvs),
+        frameworks_missing=tuple(missing),
+    )
+    if not orgs or not fvs:
+        return RoundsResult(0, 0, 0, 0, **result)
+
+    versions = [_load_version(fv) for fv in fvs]
+    org_ids = {o.pk for o in orgs}
+    leads = _leads(org_ids)
+    existing: dict[tuple[int, int, str], int] = {
+        (org_id, fv_id, label): pk
+        for pk, org_id, fv_id, label in Assessment.objects.filter(
+            framework_version__in=fvs, round_label__in=rounds
+        ).values_list("pk", "organisation_id", "framework_version_id", "round_label")
+        if org_id in org_ids
+    }
+    profiles = {o.pk: _profile(o, seed=seed, rounds=len(rounds)) for o in orgs}
+    plans: dict[tuple[int, int], tuple[_Version, _Plan]] = {}
+    for org in orgs:
+        for version in versions:
+            plan = _plan(version, org, profiles[org.pk], seed=seed, rounds=rounds)
+            if plan is not None:
+                plans[(org.pk, version.fv.pk)] = (version, plan)
+
+    counts = _Counts()
+    for r, label in enumerate(rounds):
+        year = _round_year(label)
+        due = date(year, 3, 31) if year else None
+        todo: list[tuple[Assessment, _Version, list[_AnswerIn]]] = []
+        for (org_id, fv_id), (version, plan) in plans.items():
+            if r < plan.start:
+                continue
+            if (org_id, fv_id, label) in existing:
+                counts.skipped += 1
+                continue
+            lead = leads.get(org_id)
+            assessment = Assessment(
+                organisation_id=org_id,
+                framework_version_id=fv_id,
+                round_label=label,
+                due_date=due,
+                status=Assessment.Status.SUBMITTED,
+                carried_from_id=existing.get((org_id, fv_id, rounds[r - 1])) if r else None,
+                created_by_id=lead,
+                submitted_at=plan.submitted_at[r],
+                submitted_by_id=lead,
+            )
+            todo.append((assessment, version, plan.answers[r]))
+        Assessment.objects.bulk_create([a for a, _, _ in todo])
+        answers: list[AgreedAnswer] = []
+        scores: list[Score] = []
+        for assessment, version, round_answers in todo:
+            existing[(assessment.organisation_id, assessment.framework_version_id, label)] = (
+                assessment.pk
+            )
+            lead = assessment.created_by_id
+            answers.extend(
+                _agreed_answer(assessment.pk, q.pk, a.state, a.level, a.target, a.confidence, lead)
+                for q, a in zip(version.questions, round_answers, strict=True)
+            )
+            scores.extend(_score_rows(version, assessment.pk, _compute(version, round_answers)))
+        AgreedAnswer.objects.bulk_create(answers)
+        Score.objects.bulk_create(scores)
+        counts.created += len(todo)
+        counts.answers += len(answers)
+        counts.scores += len(scores)
+        counts.created_ids.extend(a.pk for a, _, _ in todo)
+
+    # auto_now_add and auto_now stamp "now" on insert; date the history where it belongs.
+    for ids in _chunks(counts.created_ids):
+        Assessment.objects.filter(pk__in=ids).update(
+            created_at=F("submitted_at") - timedelta(days=42)
+        )
+        AgreedAnswer.objects.filter(assessment_id__in=ids).update(
+            updated_at=Subquery(
+                Assessment.objects.filter(pk=OuterRef("assessment_id")).values("submitted_at")[:1]
+            )
+        )
+    if counts.created:
+        # What assessment_submit keeps up to date: the latest submission that peers compare with.
+        refresh_latest_submissions(
+            framework_version_ids=[fv.pk for fv in fvs], organisation_ids=sorted(org_ids)
+        )
+        rebuild_peer_values(framework_version_ids=[fv.pk for fv in fvs])
+    return RoundsResult(
+        assessments_created=counts.created,
+        assessments_skipped=counts.skipped,
+        answers_created=counts.answers,
+        scores_created=counts.scores,
+        **result,
+    )
+
+
+def _round_year(label: str) -> int | None:
+    """The year a round ends in: 2024 for "2023/24"."""
+    match = re.match(r"\s*(\d{4})", label)
+    return int(match.group(1)) + 1 if match else None

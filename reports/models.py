@@ -1,0 +1,48 @@
+"""What goes out: a consultant's bulk export of reports and data."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class BulkExport(models.Model):
+    """A consultant's zip of reports and data for several clients, built by a background task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "In progress"
+        DONE = "done", "Ready to download"
+        FAILED = "failed", "Failed"
+
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_exports"
+    )
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.CASCADE, related_name="+"
+    )
+    organisations = models.ManyToManyField("organisations.Organisation", related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    current = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)
+    size = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Export {self.pk} for {self.consultant}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -1,0 +1,224 @@
+"""The PDF report for the board, drawn by WeasyPrint from an HTML template.
+
+Charts are SVG drawn here on the server (no browser at run time); maturity.pdf does the
+rendering and loads only our own files.
+"""
+
+import math
+from collections import defaultdict
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+
+from assessments import scoring
+from assessments.models import AgreedAnswer, Answer, Assessment
+from assessments.services import assessment_compute_scores
+from benchmarks import disclosure
+from benchmarks.models import PeerValues
+from frameworks.models import Dimension, Question, ScaleLevel
+from maturity.pdf import html_to_pdf
+
+LAYER_ORDER = {"data": 0, "systems": 1, "technology": 2}
+
+
+def radar_svg(names: list[str], own: list[float | None], peer: list[float | None], *, low, high):
+    """A radar chart as an SVG string: own scores filled, peer median dashed."""
+    width, height, radius = 760, 440, 150
+    centre_x, centre_y = width / 2, height / 2
+    count = len(names)
+    if count < 3:
+        return ""
+
+    def point(i, value):
+        angle = -math.pi / 2 + 2 * math.pi * i / count
+        r = radius * ((value or low) - low) / (high - low)
+        return centre_x + r * math.cos(angle), centre_y + r * math.sin(angle)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        'width="100%" role="img">'
+    ]
+    for level in range(low, high + 1):
+        ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, level) for i in range(count)))
+        parts.append(f'<polygon points="{ring}" fill="none" stroke="#b1b4b6" stroke-width="1"/>')
+    for i, name in enumerate(names):
+        x, y = point(i, high)
+        parts.append(
+            f'<line x1="{centre_x}" y1="{centre_y}" x2="{x:.1f}" y2="{y:.1f}" stroke="#b1b4b6"/>'
+        )
+        lx, ly = point(i, high + 0.35 * (high - low) / 4)
+        anchor = "middle" if abs(lx - centre_x) < 20 else ("start" if lx > centre_x else "end")
+        parts.append(
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" text-anchor="{anchor}" '
+            f'font-family="Liberation Sans, Arial, sans-serif">{escape(name[:40])}</text>'
+        )
+    if any(v is not None for v in peer):
+        poly = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(peer)))
+        parts.append(
+            f'<polygon points="{poly}" fill="none" stroke="#505a5f" stroke-width="2" '
+            'stroke-dasharray="6,4"/>'
+        )
+    poly = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(own)))
+    parts.append(
+        f'<polygon points="{poly}" fill="#1d70b8" fill-opacity="0.25" stroke="#1d70b8" '
+        'stroke-width="3"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def report_context(*, assessment: Assessment) -> dict:
+    fv = assessment.framework_version
+    levels = list(ScaleLevel.objects.filter(framework_version=fv))
+    labels = {lv.value: lv.label for lv in levels}
+    top = levels[-1].value
+    scale = [scoring.Level(lv.value, lv.label) for lv in levels]
+    scores = assessment_compute_scores(assessment=assessment)
+    dimensions = list(Dimension.objects.filter(framework_version=fv))
+    questions = list(
+        Question.objects.filter(dimension__framework_version=fv)
+        .select_related("dimension")
+        .prefetch_related("levels", "tags__facet")
+        .order_by("dimension__position", "position")
+    )
+    agreed = {a.question_id: a for a in AgreedAnswer.objects.filter(assessment=assessment)}
+    responses = defaultdict(list)
+    for answer in Answer.objects.filter(assessment=assessment).exclude(state=""):
+        responses[answer.question_id].append(answer.scored_level)
+
+    # Peers: same kind, through the disclosure rules (the viewer never counts).
+    peer_rows = {
+        row.measure: list(zip(row.organisation_ids, row.values, strict=True))
+        for row in PeerValues.objects.filter(
+            framework_version=fv, group_key=f"kind:{assessment.organisation.kind}"
+        )
+    }
+
+    def peers(measure):
+        return disclosure.peer_summary(
+            viewer_id=assessment.organisation_id,
+            peers=peer_rows.get(measure, []),
+            scale_values=[lv.value for lv in levels],
+        )
+
+    dim_weight = sum(d.weight for d in dimensions) or 1
+    sections, roadmap, appendix = [], [], []
+    for d in dimensions:
+        score = scores.dimensions.get(str(d.pk))
+        target = scores.targets.get(str(d.pk))
+        summary = peers(str(d.pk))
+        items = []
+        qs = [q for q in questions if q.dimension_id == d.pk]
+        q_weight = sum(q.weight for q in qs) or 1
+        for q in qs:
+            answer = agreed.get(q.pk)
+            level = answer.scored_level if answer else None
+            descriptors = {ql.value: ql for ql in q.levels.all()}
+            following = next(
+                (lv.value for lv in levels if level is not None and lv.value > level), None
+            )
+            layer = next((t.slug for t in q.tags.all() if t.facet.slug == "layer"), None)
+            item = {
+                "question": q,
+                "answer": answer,
+                "label": (
+                    f"{level}. {labels[level]}"
+                    if level is not None
+                    else (answer.get_state_display() if answer and answer.state else "Not answered")
+                ),
+                "current": descriptors[level].descriptor if level in descriptors else "",
+                "next_label": f"{following}. {labels[following]}" if following else "",
+                "next": descriptors[following].descriptor if following in descriptors else "",
+                "recommendation": descriptors[level].recommendation if level in descriptors else "",
+                "spread": scoring.spread(responses[q.pk]),
+                "respondents": len(responses[q.pk]),
+            }
+            items.append(item)
+            appendix.append(item)
+            if answer and level is not None and answer.target_level and answer.target_level > level:
+                weight = (d.weight / dim_weight) * (q.weight / q_weight)
+                roadmap.append(
+                    {
+                        **item,
+                        "dimension": d,
+                        "gap": answer.target_level - level,
+                        "weighted": (answer.target_level - level) * weight,
+                        "layer": layer,
+                        "target_label": f"{answer.target_level}. {labels[answer.target_level]}",
+                    }
+                )
+        sections.append(
+            {
+                "dimension": d,
+                "score": score,
+                "target": target,
+                "gap": target.value - score.value if score and target else None,
+                "peers": summary,
+                "position": (
+                    disclosure.position_phrase(
+                        score.value, summary, group_label_plural="organisations of the same kind"
+                    )
+                    if score and summary.has_distribution
+                    else ""
+                ),
+                "items": items,
+            }
+        )
+    # Largest weighted gaps first; on a tie, data before systems before technology.
+    roadmap.sort(key=lambda r: (-round(r["weighted"], 9), LAYER_ORDER.get(r["layer"], 3)))
+    scored = [s for s in sections if s["score"]]
+    previous = (
+        Assessment.objects.filter(
+            organisation=assessment.organisation,
+            framework_version__framework=fv.framework,
+            status=Assessment.Status.SUBMITTED,
+            submitted_at__lt=assessment.submitted_at or timezone.now(),
+        )
+        .exclude(pk=assessment.pk)
+        .order_by("-submitted_at")
+        .first()
+    )
+    previous_overall = assessment_compute_scores(assessment=previous).overall if previous else None
+    overall_peers = peers("overall")
+    movement = (
+        scores.overall.value - previous_overall.value
+        if scores.overall and previous_overall
+        else None
+    )
+    return {
+        "movement": movement,
+        "assessment": assessment,
+        "organisation": assessment.organisation,
+        "fv": fv,
+        "levels": levels,
+        "top": top,
+        "scores": scores,
+        "sections": sections,
+        "strongest": max(scored, key=lambda s: s["score"].value) if scored else None,
+        "weakest": min(scored, key=lambda s: s["score"].value) if scored else None,
+        "flags": scoring.flags(
+            scores=scores, dimension_names={str(d.pk): d.name for d in dimensions}
+        ),
+        "roadmap": roadmap[:15],
+        "appendix": appendix,
+        "previous": previous,
+        "previous_overall": previous_overall,
+        "overall_peers": overall_peers,
+        "radar": radar_svg(
+            [d.name for d in dimensions],
+            [s["score"].value if s["score"] else None for s in sections],
+            [s["peers"].median for s in sections],
+            low=levels[0].value,
+            high=top,
+        ),
+        "draft": not assessment.is_submitted,
+        "generated_at": timezone.now(),
+        "scale_note": scale and f"{levels[0].value} to {top}",
+    }
+
+
+def render_pdf(*, assessment: Assessment, branding=None) -> bytes:
+    """The board report; `branding` is the exporting consultant's name and logo, if any."""
+    context = {**report_context(assessment=assessment), "branding": branding}
+    return html_to_pdf(render_to_string("reports/report.html", context))

@@ -1,0 +1,196 @@
+"""What goes out: an assessment's PDF report and data, and a consultant's own tools (branding
+for their exports, and bulk exports of their clients).
+
+A consultant's branding and exports belong to the person signed in: another person's export is
+a 404. An assessment's downloads go through the organisation's scoped access, as its pages do.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import selectors
+from maturity.accounts.branding import branding_for, branding_save
+from organisations.decorators import organisation_view
+from organisations.models import Role
+from reports import bulk
+from reports.exports import assessment_csv, assessment_xlsx, file_stem
+from reports.forms import BrandingForm, BulkExportForm
+from reports.models import BulkExport
+from reports.report import render_pdf
+
+RECENT_EXPORTS = 10
+
+
+def _export_branding(request, access):
+    """A consultant's exports carry their branding; the organisation's own people's do not."""
+    return branding_for(request.user) if access.is_consultant else None
+
+
+@organisation_view(Role.VIEWER)
+def report_pdf(request, access, apk):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    pdf = render_pdf(assessment=assessment, branding=_export_branding(request, access))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(assessment)}.pdf"'
+    return response
+
+
+@organisation_view(Role.VIEWER)
+def export(request, access, apk, fmt):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            assessment_xlsx(
+                assessment=assessment,
+                prepared_by=getattr(_export_branding(request, access), "display_name", ""),
+            ),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            assessment_csv(assessment=assessment), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(assessment)}.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branding(request):
+    current = branding_for(request.user)
+    has_logo = bool(current and current.logo)
+    if request.method == "POST":
+        form = BrandingForm(request.POST, request.FILES, has_logo=has_logo)
+        if form.is_valid():
+            branding_save(
+                consultant=request.user,
+                display_name=form.cleaned_data["display_name"],
+                logo=form.cleaned_data["logo"],
+                remove_logo=form.cleaned_data.get("remove_logo", False),
+            )
+            messages.success(request, "Your branding is saved. Your next exports will carry it.")
+            return redirect("reports:branding")
+    else:
+        form = BrandingForm(
+            initial={"display_name": current.display_name if current else ""}, has_logo=has_logo
+        )
+    return render(request, "reports/branding.html", {"form": form, "branding": current})
+
+
+@login_required
+@require_GET
+def branding_logo(request):
+    current = branding_for(request.user)
+    if not current or not current.logo:
+        raise Http404("No logo")
+    content_type = "image/png" if current.logo.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(current.logo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_exports(request):
+    clients, frameworks = bulk.client_choices(user=request.user)
+    if request.method == "POST":
+        form = BulkExportForm(request.POST, clients=clients, frameworks=frameworks)
+        if form.is_valid():
+            export = bulk.bulk_export_start(
+                consultant=request.user,
+                framework=form.cleaned_data["framework_obj"],
+                organisations=form.cleaned_data["organisation_objs"],
+            )
+            return redirect("reports:bulk_export", export.pk)
+    else:
+        form = BulkExportForm(clients=clients, frameworks=frameworks)
+    recent = (
+        BulkExport.objects.filter(consultant=request.user)
+        .select_related("framework")
+        .order_by("-created_at", "-pk")[:RECENT_EXPORTS]
+    )
+    return render(
+        request,
+        "reports/bulk_exports.html",
+        {
+            "form": form,
+            "clients": clients,
+            "frameworks": frameworks,
+            "recent": recent,
+            "branding": branding_for(request.user),
+        },
+    )
+
+
+def _own_export(request, export_pk) -> BulkExport:
+    return get_object_or_404(
+        BulkExport.objects.select_related("framework"), pk=export_pk, consultant=request.user
+    )
+
+
+def stall_message(export: BulkExport) -> str:
+    """Why the person may want to act: not started after 2 minutes, or running for 15."""
+    since = timezone.now() - (export.started_at or export.created_at)
+    if export.status == BulkExport.Status.QUEUED and since.total_seconds() > 120:
+        return (
+            "It has not started yet. If it does not start in the next few minutes, the service's "
+            "background worker may not be running: tell your administrator."
+        )
+    if export.status == BulkExport.Status.RUNNING and since.total_seconds() > 15 * 60:
+        return (
+            "It is taking much longer than it should, so it may have stopped. Start a new "
+            "export, and tell your administrator if this happens again."
+        )
+    return ""
+
+
+@login_required
+@require_GET
+def bulk_export(request, export_pk):
+    export = _own_export(request, export_pk)
+    return render(
+        request,
+        "reports/bulk_export.html",
+        {
+            "export": export,
+            "organisations": sorted(export.organisations.all(), key=lambda o: o.name),
+            "stalled": stall_message(export),
+        },
+    )
+
+
+@login_required
+@require_GET
+def bulk_export_status(request, export_pk):
+    """What the progress page polls (with JavaScript): the same facts as the page."""
+    export = _own_export(request, export_pk)
+    return JsonResponse(
+        {
+            "status": export.status,
+            "status_label": export.get_status_display(),
+            "done": export.done,
+            "total": export.total,
+            "current": export.current,
+            "finished": export.is_finished,
+            "stalled": stall_message(export),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+@require_GET
+def bulk_export_download(request, export_pk):
+    export = _own_export(request, export_pk)
+    if export.status != BulkExport.Status.DONE or not export.file:
+        messages.error(request, "That export has no file to download.")
+        return redirect(reverse("reports:bulk_export", args=[export.pk]))
+    name = f"client-reports-{export.framework.slug}-{export.created_at:%Y-%m-%d}-{export.pk}.zip"
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
+    )

@@ -1,0 +1,136 @@
+"""The benchmark dashboard: own scores, disclosure-controlled peers, trend, flags."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from organisations.models import Organisation, Role
+from tests.conftest import CsrfClient
+from tests.factories import (
+    ConsultantGrantFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    make_version,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fv():
+    return make_version(dimensions=2, questions=2)
+
+
+def board_url(org, fv, group=None):
+    url = reverse("benchmarks:dashboard", kwargs={"pk": org.pk, "framework": fv.framework.slug})
+    return f"{url}?group={group}" if group else url
+
+
+def test_too_few_peers_shows_no_peer_numbers(fv):
+    me = OrganisationFactory(kind=Organisation.Kind.UNITARY)
+    _, lead = submit(me, fv, [3, 3, 3, 3])
+    for level in (1, 2, 5, 5):  # only 4 peers of the same kind: below the median rule
+        submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [level] * 4)
+    client = CsrfClient()
+    client.force_login(lead)
+    text = client.get(board_url(me, fv)).content.decode()
+    assert "Not enough peers to compare" in text
+    assert "Peer median" in text and "The median of" not in text
+    assert '"Median of' not in text  # no peer trace in the radar figure
+
+
+def test_median_and_quartiles_appear_with_enough_peers_and_exclude_the_viewer(fv):
+    me = OrganisationFactory(kind=Organisation.Kind.UNITARY)
+    _, lead = submit(me, fv, [5, 5, 5, 5])
+    for level in (1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4):  # 11 peers
+        submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [level] * 4)
+    submit(OrganisationFactory(kind=Organisation.Kind.DISTRICT), fv, [1] * 4)  # not a peer
+    client = CsrfClient()
+    client.force_login(lead)
+    response = client.get(board_url(me, fv))
+    text = response.content.decode()
+    assert "The median of unitary authorities is 3.0 (n = 11)" in text
+    assert "highest quartile of 11 unitary authorities" in text
+    radar = response.context["radar"]
+    assert radar["data"][1]["name"] == "Median of unitary authorities"
+    assert radar["data"][1]["r"][:2] == [3.0, 3.0]
+    table = re.findall(r"data-median>([^<]+)<", text)
+    assert table == ["3.0", "3.0"]
+    # The figure in the page is exactly the JSON the chart script reads.
+    payload = re.search(r'<script id="radar-data" type="application/json">(.*?)</script>', text)
+    assert json.loads(payload.group(1)) == radar
+    # Every group is offered, none free-form.
+    assert [g.key for g in response.context["board"].groups] == ["all", "kind", "region", "size"]
+    assert client.get(board_url(me, fv, "everything-but-x")).status_code == 404
+
+
+def test_no_minimum_or_maximum_or_single_value_is_shown(fv):
+    me = OrganisationFactory(kind=Organisation.Kind.UNITARY)
+    _, lead = submit(me, fv, [3, 3, 3, 3])
+    submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [1, 1, 1, 1])  # the minimum
+    for _ in range(9):
+        submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [3, 3, 3, 3])
+    submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [5, 5, 5, 5])  # the maximum
+    client = CsrfClient()
+    client.force_login(lead)
+    response = client.get(board_url(me, fv))
+    figure = response.context["distributions"]
+    box = figure["data"][0]
+    assert box["lowerfence"] == box["q1"] and box["upperfence"] == box["q3"]
+    published = json.dumps([box["q1"], box["median"], box["q3"]])
+    assert "1.0" not in published and "5.0" not in published
+
+
+def test_trend_lists_every_round_and_flags_show(fv):
+    me = OrganisationFactory()
+    _, lead = submit(me, fv, [1, 2, 2, 1], round_label="2024/25")
+    submit(me, fv, [3, 3, 2, 2], round_label="2025/26", lead=lead)
+    submit(me, fv, [5, 5, 1, 1], round_label="2026/27", lead=lead)
+    client = CsrfClient()
+    client.force_login(lead)
+    response = client.get(board_url(me, fv))
+    board = response.context["board"]
+    assert [t["round"] for t in board.trend] == ["2024/25", "2025/26", "2026/27"]
+    assert response.context["trend_chart"]["data"][0]["x"] == ["2024/25", "2025/26", "2026/27"]
+    assert board.assessment.round_label == "2026/27"
+    # Dimension 1 at 5.0, dimension 2 at 1.0: one lens far ahead of the weakest.
+    assert any(flag.code == "one_lens_ahead" for flag in board.flags)
+    assert "Dimension 1 (5.0)" in response.content.decode()
+
+
+def test_consultants_see_client_dashboards_viewers_too(fv):
+    me = OrganisationFactory()
+    submit(me, fv, [3, 3, 3, 3])
+    consultant = ConsultantGrantFactory(organisation=me, consultant=UserFactory()).consultant
+    viewer = MembershipFactory(organisation=me, role=Role.VIEWER).user
+    for person in (consultant, viewer):
+        client = CsrfClient()
+        client.force_login(person)
+        assert client.get(board_url(me, fv)).status_code == 200
+
+
+def test_no_submitted_assessment_is_404(fv):
+    me = OrganisationFactory()
+    lead = MembershipFactory(organisation=me, role=Role.LEAD).user
+    client = CsrfClient()
+    client.force_login(lead)
+    assert client.get(board_url(me, fv)).status_code == 404
+
+
+def test_dashboard_query_count_is_the_same_with_one_peer_and_many(fv, django_assert_num_queries):
+    me = OrganisationFactory(kind=Organisation.Kind.UNITARY)
+    _, lead = submit(me, fv, [3, 3, 3, 3])
+    submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [2] * 4)
+    client = CsrfClient()
+    client.force_login(lead)
+    client.get(board_url(me, fv))
+    with django_assert_num_queries(15):
+        assert client.get(board_url(me, fv)).status_code == 200
+    for level in (1, 2, 3, 4, 5) * 3:
+        submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [level] * 4)
+    with django_assert_num_queries(15):
+        assert client.get(board_url(me, fv)).status_code == 200

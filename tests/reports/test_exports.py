@@ -1,0 +1,97 @@
+"""XLSX and CSV of an assessment: read back with the same values, formulas escaped."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessments import services
+from frameworks.models import Question
+from organisations.models import Role
+from reports.exports import assessment_tables, safe_cell
+from tests.conftest import CsrfClient
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, make_version
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment():
+    fv = make_version(dimensions=2, questions=2)
+    org = OrganisationFactory(name="Kappa Council", code="E07000001")
+    lead = MembershipFactory(organisation=org, role=Role.LEAD).user
+    respondent = MembershipFactory(
+        organisation=org, role=Role.RESPONDENT, user=UserFactory(email="r@kappa.example")
+    ).user
+    a = services.assessment_start(
+        organisation=org, framework_version=fv, round_label="2026/27", user=lead
+    )
+    qs = list(Question.objects.filter(dimension__framework_version=fv))
+    for i, q in enumerate(qs):
+        services.answer_save(
+            assessment=a,
+            question=q,
+            respondent=respondent,
+            data=services.AnswerData(state="level", level=2, evidence='=HYPERLINK("x")'),
+            base_version=0,
+        )
+        services.agreed_answer_save(
+            assessment=a,
+            question=q,
+            lead=lead,
+            data=services.AnswerData(
+                state="level", level=1 + i, target_level=5, evidence=f"+evidence {i}"
+            ),
+            base_version=0,
+        )
+    services.assessment_submit(assessment=a, user=lead)
+    return a, lead
+
+
+def test_formula_cells_are_escaped():
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)"):
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("plain") == "plain" and safe_cell(3) == 3
+
+
+def test_xlsx_reads_back_with_the_same_values(assessment):
+    a, lead = assessment
+    client = CsrfClient()
+    client.force_login(lead)
+    response = client.get(
+        reverse("reports:export_xlsx", kwargs={"pk": a.organisation_id, "apk": a.pk})
+    )
+    assert response["Content-Disposition"].endswith('E07000001-test-framework-2026-27.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [
+        "About",
+        "Agreed answers",
+        "Respondents' answers",
+        "Scores",
+        "Framework",
+    ]
+    tables = assessment_tables(assessment=a)
+    for name in book.sheetnames:
+        values = [list(row) for row in book[name].iter_rows(values_only=True)]
+        expected = [[safe_cell(v) if v != "" else None for v in row] for row in tables[name]]
+        assert values == expected
+    agreed = [list(r) for r in book["Agreed answers"].iter_rows(values_only=True)]
+    assert agreed[1][3] == "1. Initial" and agreed[1][6] == "'+evidence 0"
+    respondents = [list(r) for r in book["Respondents' answers"].iter_rows(values_only=True)]
+    assert respondents[1][1] == "r@kappa.example" and respondents[1][7] == '\'=HYPERLINK("x")'
+    scores = [list(r) for r in book["Scores"].iter_rows(values_only=True)]
+    assert any(row[0] == "Overall" for row in scores)
+
+
+def test_csv_has_the_agreed_answers(assessment):
+    a, lead = assessment
+    client = CsrfClient()
+    client.force_login(lead)
+    response = client.get(
+        reverse("reports:export_csv", kwargs={"pk": a.organisation_id, "apk": a.pk})
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["Dimension", "Question slug", "Question"]
+    assert len(rows) == 5 and rows[1][6] == "'+evidence 0"
