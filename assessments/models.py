@@ -95,10 +95,6 @@ class AnswerFields(models.Model):
         abstract = True
 
     @property
-    def is_answered(self) -> bool:
-        return bool(self.state)
-
-    @property
     def scored_level(self) -> int | None:
         return self.level if self.state == self.State.LEVEL else None
 

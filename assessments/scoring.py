@@ -15,6 +15,8 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from frameworks import layers
+
 RULES = ("weighted_mean", "lowest")
 WEIGHTED_MEAN, LOWEST = RULES
 
@@ -158,12 +160,13 @@ def band(value: float, scale: Sequence[Level]) -> Level:
     """The highest level at or below the value; the lowest level for a value below the scale."""
     if not scale:
         raise ValueError("The scale has no levels")
-    guarded = round(value, BAND_PRECISION)
-    reached = [level for level in scale if level.value <= guarded]
-    return max(reached, key=lambda level: level.value) if reached else scale[0]
+    value_reached = level_at_or_below(value, [level.value for level in scale])
+    return next(level for level in scale if level.value == value_reached)
 
 
-def _round_down_onto(value: float, scale_values: Sequence[int]) -> int:
+def level_at_or_below(value: float, scale_values: Sequence[int]) -> int:
+    """The highest scale value at or below `value` (the lowest for a value below the scale):
+    how every score, median and suggestion is rounded down onto the scale."""
     guarded = round(value, BAND_PRECISION)
     reached = [v for v in scale_values if v <= guarded]
     return max(reached) if reached else min(scale_values)
@@ -437,7 +440,7 @@ def agreed_level_from_responses(
     for level in answered:
         if level not in scale_values:
             raise ValueError(f"Level {level!r} is not on the scale ({_levels_list(scale_values)})")
-    return _round_down_onto(statistics.median(answered), scale_values)
+    return level_at_or_below(statistics.median(answered), scale_values)
 
 
 def spread(levels: Sequence[int | None]) -> int | None:
@@ -457,13 +460,16 @@ def is_disagreement(levels: Sequence[int | None]) -> bool:
 
 
 def flags(
-    *, scores: Scores, dimension_names: Mapping[str, str], layer_facet: str = "layer"
+    *,
+    scores: Scores,
+    dimension_names: Mapping[str, str],
+    layer_facet: str = layers.LAYER_FACET,
 ) -> list[Flag]:
     """Patterns worth pointing out, found on unrounded scores (a 0.96 gap is not a level)."""
     found: list[Flag] = []
 
-    technology = scores.facets.get((layer_facet, "technology"))
-    data = scores.facets.get((layer_facet, "data"))
+    technology = scores.facets.get((layer_facet, layers.TECHNOLOGY))
+    data = scores.facets.get((layer_facet, layers.DATA))
     if technology and data:
         lead = technology.value - data.value
         if round(lead, BAND_PRECISION) >= TECHNOLOGY_LEAD:

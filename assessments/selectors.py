@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
-from assessments.models import AgreedAnswer, Answer, Assessment, Score
+from assessments.models import AgreedAnswer, Answer, Assessment
 from frameworks.models import Dimension, Question, ScaleLevel
 from organisations.models import Membership, Role
 from organisations.selectors import Access
@@ -131,12 +131,6 @@ def respondents_answers(*, assessment: Assessment, questions) -> dict[int, list[
     ):
         by_question[answer.question_id].append(answer)
     return by_question
-
-
-def assessment_scores(*, assessment: Assessment) -> QuerySet[Score]:
-    return Score.objects.filter(assessment=assessment).select_related(
-        "dimension", "facet_value__facet"
-    )
 
 
 def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:

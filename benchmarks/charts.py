@@ -6,7 +6,6 @@ view of the tables, never a source of extra detail.
 
 OWN_COLOUR = "#1d70b8"  # GOV.UK blue
 PEER_COLOUR = "#505a5f"  # GOV.UK dark grey
-TARGET_COLOUR = "#00703c"  # GOV.UK green
 FONT = {"family": "arial, sans-serif", "size": 16, "color": "#0b0c0c"}
 
 

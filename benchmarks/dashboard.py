@@ -124,12 +124,6 @@ class Dashboard:
     version_changes: list = field(default_factory=list)
 
 
-def _gap(score, value):
-    if score is None or score.target is None or value is None:
-        return None
-    return score.target - value
-
-
 def _display(value):
     return scoring.display(value) if value is not None else "—"
 
@@ -293,10 +287,6 @@ def _add_trend(dashboard: Dashboard, *, access: Access, framework: Framework) ->
         if previous is not None and entry["version"] != previous:
             dashboard.version_changes.append(entry["round"])
         previous = entry["version"]
-
-
-def _facet_key(value: FacetValue) -> tuple[str, str]:
-    return (value.facet.slug, value.slug)
 
 
 def _flags(own: list[Score], dimensions: list[Dimension], levels) -> list[scoring.Flag]:

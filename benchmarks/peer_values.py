@@ -10,17 +10,6 @@ from benchmarks.models import PeerValues
 from organisations.models import PeerGroup
 
 
-def group_keys_for(organisation) -> list[str]:
-    keys = [
-        "all",
-        f"kind:{organisation.kind}",
-        f"region:{organisation.region}",
-        f"size:{organisation.size_band}",
-    ]
-    keys += [f"group:{pk}" for pk in organisation.peer_groups.values_list("pk", flat=True)]
-    return keys
-
-
 @transaction.atomic
 def rebuild_peer_values(*, framework_version_ids) -> int:
     """Recompute every peer group's sorted values for the given framework versions."""

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from benchmarks import charts, national
 from benchmarks.dashboard import build_dashboard
 from frameworks.selectors import published_versions
+from maturity.spreadsheets import safe_cell
 from organisations.decorators import organisation_view
 from organisations.models import Role
 
@@ -42,13 +43,6 @@ def national_picture(request, framework):
     return render(request, "benchmarks/national.html", {"picture": picture})
 
 
-def _escape(value):
-    # Spreadsheet formula injection: a cell starting with = + - @ is read as a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 @require_GET
 def national_download(request, framework, fmt):
     fv = national.current_version(framework)
@@ -69,7 +63,7 @@ def national_download(request, framework, fmt):
         writer = csv.DictWriter(buffer, fieldnames=FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _escape(v) for k, v in row.items()})
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -24,7 +24,6 @@ K = Organisation.Kind
 R = Organisation.Region
 S = Organisation.SizeBand
 
-DEMO_DOMAIN = "demo.example"
 
 # Share of each kind, roughly as in the real population of bodies the service is for.
 MIX = {

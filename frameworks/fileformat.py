@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from frameworks.layers import LAYER_FACET
+
 FORMAT_TAG = "maturity-framework/1"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,39}$")
@@ -479,14 +481,17 @@ def validate_document(doc: Any) -> FrameworkSpec:
             dim_slugs[dslug] = place
         layer = dim.get("layer")
         if layer is not None:
-            if "layer" not in facet_values:
-                c.add(f"{place}.layer", "needs a facet with slug 'layer' declared under facets")
+            if LAYER_FACET not in facet_values:
+                c.add(
+                    f"{place}.layer",
+                    f"needs a facet with slug {LAYER_FACET!r} declared under facets",
+                )
                 layer = None
-            elif layer not in facet_values["layer"]:
+            elif layer not in facet_values[LAYER_FACET]:
                 c.add(
                     f"{place}.layer",
                     f"unknown layer {layer!r} (declared: "
-                    f"{', '.join(sorted(facet_values['layer']))})",
+                    f"{', '.join(sorted(facet_values[LAYER_FACET]))})",
                 )
                 layer = None
         raw_questions = dim.get("questions")
@@ -680,12 +685,12 @@ def _question(
                 else:
                     tags[facet] = value
     if layer is not None:
-        if tags.get("layer", layer) != layer:
+        if tags.get(LAYER_FACET, layer) != layer:
             c.add(
                 f"{place}.tags",
-                f"layer {tags['layer']!r} contradicts the dimension's layer {layer!r}",
+                f"layer {tags[LAYER_FACET]!r} contradicts the dimension's layer {layer!r}",
             )
-        tags["layer"] = layer
+        tags[LAYER_FACET] = layer
 
     levels = _level_texts(c, q.get("levels", {}), f"{place}.levels", scale_values, "descriptor")
     if "levels" in q:

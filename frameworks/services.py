@@ -352,10 +352,6 @@ def framework_version_content_save(*, instance, framework_version: FrameworkVers
         return instance
 
 
-def framework_spec_matches(*, framework_version: FrameworkVersion, spec: FrameworkSpec) -> bool:
-    return framework_version_spec(framework_version=framework_version) == spec
-
-
 def editors_group() -> Group:
     """The framework editors' group. The first migration makes it; it is made again here, with
     the same permissions, only if it has gone (a test database flushed between tests)."""

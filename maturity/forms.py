@@ -33,10 +33,6 @@ class GDSForm(GDSFormMixin, forms.Form):
     pass
 
 
-class GDSModelForm(GDSFormMixin, forms.ModelForm):
-    pass
-
-
 class ConfirmForm(GDSForm):
     """An empty form for confirmation pages: CSRF and one button."""
 

@@ -17,7 +17,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 
 BASE_URL = "http://report.invalid/"
-# Logos are stored under names we choose (see assessments.models.logo_path).
+# Logos are stored under names we choose (see maturity.accounts.models.logo_path).
 LOGO_NAME = re.compile(r"logos/[0-9a-f]{32}\.(png|jpg)")
 
 

@@ -21,7 +21,7 @@ from organisations.models import (
     Role,
 )
 
-INVITATION_SALT = "assessments.invitation"
+INVITATION_SALT = "organisations.invitation"
 
 
 class InvitationInvalid(Exception):

@@ -23,8 +23,9 @@ from django.utils.text import slugify
 from assessments.models import Assessment
 from frameworks.models import Framework
 from maturity.accounts.branding import branding_for
+from maturity.spreadsheets import safe_cell
 from organisations.models import ConsultantGrant, Organisation
-from reports.exports import assessment_xlsx, file_stem, safe_cell
+from reports.exports import assessment_xlsx, file_stem
 from reports.models import BulkExport
 from reports.report import render_pdf
 

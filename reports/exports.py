@@ -11,8 +11,7 @@ from django.utils.text import slugify
 
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
 from frameworks.models import Question, ScaleLevel
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from maturity.spreadsheets import safe_cell
 
 
 def file_stem(assessment: Assessment) -> str:
@@ -24,12 +23,6 @@ def file_stem(assessment: Assessment) -> str:
             slugify(assessment.round_label.replace("/", "-")) or "round",
         )
     )
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _answer_cells(answer, labels):

@@ -16,10 +16,9 @@ from assessments.models import AgreedAnswer, Answer, Assessment
 from assessments.services import assessment_compute_scores
 from benchmarks import disclosure
 from benchmarks.models import PeerValues
+from frameworks.layers import LAYER_FACET, layer_rank
 from frameworks.models import Dimension, Question, ScaleLevel
 from maturity.pdf import html_to_pdf
-
-LAYER_ORDER = {"data": 0, "systems": 1, "technology": 2}
 
 
 def radar_svg(names: list[str], own: list[float | None], peer: list[float | None], *, low, high):
@@ -118,7 +117,7 @@ def report_context(*, assessment: Assessment) -> dict:
             following = next(
                 (lv.value for lv in levels if level is not None and lv.value > level), None
             )
-            layer = next((t.slug for t in q.tags.all() if t.facet.slug == "layer"), None)
+            layer = next((t.slug for t in q.tags.all() if t.facet.slug == LAYER_FACET), None)
             item = {
                 "question": q,
                 "answer": answer,
@@ -166,7 +165,7 @@ def report_context(*, assessment: Assessment) -> dict:
             }
         )
     # Largest weighted gaps first; on a tie, data before systems before technology.
-    roadmap.sort(key=lambda r: (-round(r["weighted"], 9), LAYER_ORDER.get(r["layer"], 3)))
+    roadmap.sort(key=lambda r: (-round(r["weighted"], 9), layer_rank(r["layer"])))
     scored = [s for s in sections if s["score"]]
     previous = (
         Assessment.objects.filter(

@@ -4,10 +4,12 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from demo.management.commands.setup_demo import DEMO_PASSWORD
 from frameworks.models import FrameworkVersion
+from frameworks.services import EDITORS_GROUP
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,25 @@ def test_setup_demo_prints_logins_and_is_idempotent():
     assert get_user_model().objects.count() == 8  # the editor and the seven demo people
     assert "lead@demo.example" in out.getvalue() and "consultant@demo.example" in out.getvalue()
     assert "Demo organisations: 0 created, 0 updated, 400 unchanged" in out.getvalue()
+
+
+def test_setup_demo_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match=r"does not run in production.*MATURITY_ENV=production"):
+        call_command("setup_demo", "--without-history", stdout=io.StringIO())
+    assert not get_user_model().objects.exists()
+
+
+def test_the_framework_editors_group_is_made_by_the_migrations():
+    """Before any command has run: a fresh database already has the group and its rights."""
+    group = Group.objects.get(name=EDITORS_GROUP)
+    codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert ("frameworks", "author_framework") in codenames
+    assert ("frameworks", "change_question") in codenames
+    assert {app for app, _ in codenames} == {"frameworks"}
+    editor = get_user_model().objects.create_user(email="e@example.com", password="x" * 12)
+    editor.groups.add(group)
+    assert editor.has_perm("frameworks.author_framework")
 
 
 def test_export_unknown_version_lists_the_known_ones():

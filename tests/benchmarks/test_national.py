@@ -98,3 +98,16 @@ def test_national_query_count_does_not_grow_with_organisations(client, django_as
         submit(OrganisationFactory(), fv, [1 + n % 5, 3])
     with django_assert_num_queries(4):
         client.get(url)
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_open_data_csv_escapes_every_formula_prefix(client, population, prefix):
+    """A dimension named like a formula (or starting with tab or carriage return, which some
+    spreadsheets skip before reading one) reaches the CSV as text."""
+    from frameworks.models import Dimension
+
+    fv, _ = population
+    Dimension.objects.filter(framework_version=fv).update(name=f"{prefix}HYPERLINK(1)")
+    response = client.get(reverse("benchmarks:national_csv", args=[fv.framework.slug]))
+    measures = {r["measure"] for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert measures == {"Overall", f"'{prefix}HYPERLINK(1)"}

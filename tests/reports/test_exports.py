@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 
 from assessments import services
 from frameworks.models import Question
+from maturity.spreadsheets import safe_cell
 from organisations.models import Role
-from reports.exports import assessment_tables, safe_cell
+from reports.exports import assessment_tables
 from tests.conftest import CsrfClient
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, make_version
 
@@ -51,7 +52,7 @@ def assessment():
 
 
 def test_formula_cells_are_escaped():
-    for text in ("=1+1", "+1", "-1", "@SUM(A1)"):
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1"):
         assert safe_cell(text) == "'" + text
     assert safe_cell("plain") == "plain" and safe_cell(3) == 3
 
