@@ -92,7 +92,7 @@ def logo_path(instance, filename):
 class ConsultantBranding(models.Model):
     """The name and logo a consultant puts on the reports and files they export.
 
-    Kept with the account: both frameworks (questionnaires) and reports (reports and exports) use it.
+    Kept with the account: frameworks (questionnaires) and reports (reports, exports) use it.
     """
 
     consultant = models.OneToOneField(
