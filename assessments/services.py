@@ -313,6 +313,20 @@ def refresh_latest_submissions(*, framework_version_ids, organisation_ids=None) 
     )
 
 
+def _submission_changed(assessment: Assessment) -> None:
+    """After a submit or reopen: re-mark the latest submission, then tell the apps above
+    (benchmarks refreshes its peer values) inside the same transaction."""
+    refresh_latest_submissions(
+        framework_version_ids=[assessment.framework_version_id],
+        organisation_ids=[assessment.organisation_id],
+    )
+    submissions_changed.send(
+        sender=Assessment,
+        framework_version_id=assessment.framework_version_id,
+        organisation_id=assessment.organisation_id,
+    )
+
+
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     """Lock, check, score and store. A second submit of the same assessment does nothing."""
@@ -328,15 +342,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
     locked.save(update_fields=["status", "submitted_at", "submitted_by"])
-    refresh_latest_submissions(
-        framework_version_ids=[locked.framework_version_id],
-        organisation_ids=[locked.organisation_id],
-    )
-    submissions_changed.send(
-        sender=Assessment,
-        framework_version_id=locked.framework_version_id,
-        organisation_id=locked.organisation_id,
-    )
+    _submission_changed(locked)
     audit_record(
         actor=user,
         action="assessment.submit",
@@ -358,15 +364,7 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
         return locked
     locked.status = Assessment.Status.IN_REVIEW
     locked.save(update_fields=["status"])
-    refresh_latest_submissions(
-        framework_version_ids=[locked.framework_version_id],
-        organisation_ids=[locked.organisation_id],
-    )
-    submissions_changed.send(
-        sender=Assessment,
-        framework_version_id=locked.framework_version_id,
-        organisation_id=locked.organisation_id,
-    )
+    _submission_changed(locked)
     audit_record(
         actor=user,
         action="assessment.reopen",

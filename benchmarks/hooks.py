@@ -1,14 +1,14 @@
 """How benchmarks joins in the work and pages of the apps below it, which never import it.
 
 Peer values follow every submission, reopening and peer-group change (the rule itself is
-`peer_values.rebuild_peer_values`); the organisation, "your organisations" and results pages
+`services.peer_values_rebuild`); the organisation, "your organisations" and results pages
 link to the dashboards and comparisons (see maturity.panels).
 """
 
 from assessments.panels import results_page
 from assessments.signals import submissions_changed
-from benchmarks.peer_values import rebuild_peer_values
 from benchmarks.selectors import frameworks_with_submissions
+from benchmarks.services import peer_values_rebuild
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import published_versions
 from organisations.panels import organisation_page, your_organisations_page
@@ -32,11 +32,11 @@ def register() -> None:
 
 
 def _submissions_changed(sender, *, framework_version_id, **kwargs):
-    rebuild_peer_values(framework_version_ids=[framework_version_id])
+    peer_values_rebuild(framework_version_ids=[framework_version_id])
 
 
 def _peer_groups_changed(sender, **kwargs):
-    rebuild_peer_values(
+    peer_values_rebuild(
         framework_version_ids=FrameworkVersion.objects.filter(
             status=FrameworkVersion.Status.PUBLISHED
         ).values_list("pk", flat=True)

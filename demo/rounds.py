@@ -47,7 +47,7 @@ from django.utils import timezone
 from assessments import scoring
 from assessments.models import AgreedAnswer, Assessment, Score
 from assessments.services import refresh_latest_submissions
-from benchmarks.peer_values import rebuild_peer_values
+from benchmarks.services import peer_values_rebuild
 from frameworks.builtin import library_files, library_spec
 from frameworks.models import FacetValue, FrameworkVersion, Question
 from organisations.models import Membership, Organisation, Role
@@ -664,7 +664,7 @@ def demo_rounds_load(
         refresh_latest_submissions(
             framework_version_ids=[fv.pk for fv in fvs], organisation_ids=sorted(org_ids)
         )
-        rebuild_peer_values(framework_version_ids=[fv.pk for fv in fvs])
+        peer_values_rebuild(framework_version_ids=[fv.pk for fv in fvs])
     return RoundsResult(
         assessments_created=counts.created,
         assessments_skipped=counts.skipped,

@@ -1,11 +1,15 @@
 """Management commands say what they did and are safe to run twice."""
 
+import importlib
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from demo.management.commands.setup_demo import DEMO_PASSWORD
 from frameworks.models import FrameworkVersion
@@ -48,7 +52,13 @@ def test_setup_demo_refuses_to_run_in_production(settings):
 
 
 def test_the_framework_editors_group_is_made_by_the_migrations():
-    """Before any command has run: a fresh database already has the group and its rights."""
+    """The frameworks migration makes the group with every frameworks right, on a database
+    where Django has not yet made any permissions (they come only after all migrations)."""
+    migration = importlib.import_module("frameworks.migrations.0001_initial")
+    state = MigrationLoader(connection).project_state(("frameworks", "0001_initial"))
+    Group.objects.all().delete()
+    Permission.objects.filter(content_type__app_label="frameworks").delete()
+    migration.create_editors_group(state.apps, SimpleNamespace(connection=connection))
     group = Group.objects.get(name=EDITORS_GROUP)
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
     assert ("frameworks", "author_framework") in codenames

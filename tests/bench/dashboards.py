@@ -79,9 +79,9 @@ def seed(count: int, fv, rng: random.Random):
     from assessments.services import refresh_latest_submissions
 
     refresh_latest_submissions(framework_version_ids=[fv.pk])
-    from benchmarks.peer_values import rebuild_peer_values
+    from benchmarks.services import peer_values_rebuild
 
-    rebuild_peer_values(framework_version_ids=[fv.pk])
+    peer_values_rebuild(framework_version_ids=[fv.pk])
     return orgs
 
 

@@ -11,7 +11,7 @@ from organisations.models import PeerGroup
 
 
 @transaction.atomic
-def rebuild_peer_values(*, framework_version_ids) -> int:
+def peer_values_rebuild(*, framework_version_ids) -> int:
     """Recompute every peer group's sorted values for the given framework versions."""
     versions = list(framework_version_ids)
     memberships = defaultdict(list)
