@@ -1,23 +1,26 @@
 """How benchmarks joins in the work and pages of the apps below it, which never import it.
 
-Peer values follow every submission, reopening and peer-group change (the rule itself is
-`services.peer_values_rebuild`); the organisation, "your organisations" and results pages
+Peer values follow every submission, reopening, reclassification and peer-group change (the
+rules themselves are in `services`); the organisation, "your organisations" and results pages
 link to the dashboards and comparisons (see maturity.panels).
 """
 
 from assessments.panels import results_page
 from assessments.signals import submissions_changed
 from benchmarks.selectors import frameworks_with_submissions
-from benchmarks.services import peer_values_rebuild
+from benchmarks.services import peer_values_rebuild, peer_values_refresh_for_organisations
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import published_versions
 from organisations.panels import organisation_page, your_organisations_page
-from organisations.signals import peer_groups_changed
+from organisations.signals import organisations_reclassified, peer_groups_changed
 
 
 def register() -> None:
     submissions_changed.connect(_submissions_changed, dispatch_uid="benchmarks.submissions")
     peer_groups_changed.connect(_peer_groups_changed, dispatch_uid="benchmarks.peer_groups")
+    organisations_reclassified.connect(
+        _organisations_reclassified, dispatch_uid="benchmarks.reclassified"
+    )
     organisation_page.register(
         "benchmarks.dashboards",
         template="benchmarks/panels/organisation_dashboards.html",
@@ -41,6 +44,10 @@ def _peer_groups_changed(sender, **kwargs):
             status=FrameworkVersion.Status.PUBLISHED
         ).values_list("pk", flat=True)
     )
+
+
+def _organisations_reclassified(sender, *, organisation_ids, **kwargs):
+    peer_values_refresh_for_organisations(organisation_ids=organisation_ids)
 
 
 def _organisation_dashboards(request, *, access, **_):

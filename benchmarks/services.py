@@ -7,13 +7,24 @@ from django.db import transaction
 
 from assessments.models import Assessment, Score
 from benchmarks.models import PeerValues
+from frameworks.models import FrameworkVersion
 from organisations.models import PeerGroup
 
 
 @transaction.atomic
 def peer_values_rebuild(*, framework_version_ids) -> int:
     """Recompute every peer group's sorted values for the given framework versions."""
-    versions = list(framework_version_ids)
+    # Two bodies submitting on one version at once: without a lock each rebuild reads the
+    # scores before the other commits, then both replace the rows (a unique-key collision, or
+    # the later commit silently leaving the earlier score out). Locking the version rows (in pk
+    # order, so two multi-version rebuilds cannot deadlock) makes rebuilds of a version take
+    # turns; each reads after the previous one committed, so it sees every submitted score.
+    versions = list(
+        FrameworkVersion.objects.filter(pk__in=list(framework_version_ids))
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
     memberships = defaultdict(list)
     for group_id, org_id in PeerGroup.organisations.through.objects.values_list(
         "peergroup_id", "organisation_id"
@@ -54,3 +65,15 @@ def peer_values_rebuild(*, framework_version_ids) -> int:
         )
     PeerValues.objects.bulk_create(objects, batch_size=500)
     return len(objects)
+
+
+def peer_values_refresh_for_organisations(*, organisation_ids) -> int:
+    """Rebuild every framework version on which these organisations have a latest submission
+    (after they moved to another kind, region or size band)."""
+    versions = (
+        Assessment.objects.filter(organisation_id__in=list(organisation_ids))
+        .filter(is_latest_submission=True)
+        .values_list("framework_version_id", flat=True)
+        .distinct()
+    )
+    return peer_values_rebuild(framework_version_ids=list(versions))

@@ -5,8 +5,15 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 
 from maturity.audit.services import audit_record
-from organisations.models import ConsultantGrant, Invitation, Membership, Organisation, PeerGroup
-from organisations.signals import peer_groups_changed
+from organisations.models import (
+    CLASSIFYING_FIELDS,
+    ConsultantGrant,
+    Invitation,
+    Membership,
+    Organisation,
+    PeerGroup,
+)
+from organisations.signals import organisations_reclassified, peer_groups_changed
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,6 +39,8 @@ class OrganisationAdmin(admin.ModelAdmin):
         before = model_to_dict(Organisation.objects.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
         after = model_to_dict(obj)
+        if change and any(before[f] != after[f] for f in CLASSIFYING_FIELDS):
+            organisations_reclassified.send(sender=Organisation, organisation_ids=[obj.pk])
         audit_record(
             actor=request.user,
             action="organisation.update" if change else "organisation.create",

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 INVITATION_LIFETIME = timedelta(days=7)
+# The fields that put an organisation in the fixed peer groups (same kind, region, size band).
+CLASSIFYING_FIELDS = ("kind", "region", "size_band")
 
 
 class Organisation(models.Model):

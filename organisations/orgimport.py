@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from django.db import transaction
 
 from maturity.audit.services import audit_record
-from organisations.models import Organisation
+from organisations.models import CLASSIFYING_FIELDS, Organisation
+from organisations.signals import organisations_reclassified
 
 MAX_BYTES = 5 * 1024 * 1024
 COLUMNS = ("name", "kind", "region", "code", "size_band", "parent_code")
@@ -404,6 +405,9 @@ def organisations_import(*, rows: Sequence[OrganisationRow], user=None) -> Impor
             Organisation.objects.bulk_update(with_parent, ["parent"], batch_size=500)
         if updated:
             Organisation.objects.bulk_update(updated, [*FIELDS, "parent"], batch_size=500)
+            moved = [o.pk for o in updated if set(changes[o.code]) & set(CLASSIFYING_FIELDS)]
+            if moved:
+                organisations_reclassified.send(sender=Organisation, organisation_ids=moved)
         new = {org.code for org in created}
         by_code = {org.code: org for org in [*created, *updated]}
         for code, diff in changes.items():  # in file order
