@@ -143,21 +143,35 @@ class AnswerForm(GDSForm):
                 ) from None
         return "\n".join(lines)
 
-    def answer_data(self, rationale: str = ""):
+    def answer_data(self, rationale: str = "", *, keep=None):
+        """The answer as the form gives it. With `keep` (the stored answer, or None for a new
+        one), fields that did not validate keep their stored value instead: autosave stores
+        what is valid and never the invalid value (DESIGN's one exception to "bad input
+        changes nothing")."""
         from assessments.services import AnswerData
 
-        value = self.cleaned_data.get("answer") or ""
-        if value.isdigit():
-            state, level = AnswerFields.State.LEVEL, int(value)
+        cleaned = self.cleaned_data
+        if "answer" in self.errors:
+            state, level = (keep.state, keep.level) if keep else ("", None)
         else:
-            state, level = value, None
+            value = cleaned.get("answer") or ""
+            if value.isdigit():
+                state, level = AnswerFields.State.LEVEL, int(value)
+            else:
+                state, level = value, None
+
+        def field(name, default):
+            if name in self.errors:
+                return getattr(keep, name) if keep else default
+            return cleaned.get(name, default)
+
         return AnswerData(
             state=state,
             level=level,
-            target_level=self.cleaned_data.get("target_level"),
-            evidence=self.cleaned_data.get("evidence", ""),
-            links=self.cleaned_data.get("links", ""),
-            confidence=self.cleaned_data.get("confidence") or "",
+            target_level=field("target_level", None),
+            evidence=field("evidence", ""),
+            links=field("links", ""),
+            confidence=field("confidence", "") or "",
             rationale=rationale,
         )
 
@@ -184,8 +198,12 @@ class AgreeForm(AnswerForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def answer_data(self):
-        return super().answer_data(rationale=self.cleaned_data.get("rationale", ""))
+    def answer_data(self, *, keep=None):
+        if "rationale" in self.errors:
+            rationale = keep.rationale if keep else ""
+        else:
+            rationale = self.cleaned_data.get("rationale", "")
+        return super().answer_data(rationale=rationale, keep=keep)
 
 
 class ReopenForm(GDSForm):

@@ -6,9 +6,11 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
-from assessments.models import AgreedAnswer, Answer, Assessment
+from assessments import scoring
+from assessments.models import AgreedAnswer, Answer, Assessment, Score
 from frameworks.models import Dimension, Question, ScaleLevel
 from organisations.models import Membership, Role
+from organisations.permissions import Permission
 from organisations.selectors import Access
 
 
@@ -120,8 +122,10 @@ def agreed_answer(*, assessment: Assessment, question: Question) -> AgreedAnswer
     return AgreedAnswer.objects.filter(assessment=assessment, question=question).first()
 
 
-def respondents_answers(*, assessment: Assessment, questions) -> dict[int, list[Answer]]:
-    """Every respondent's answer to the given questions, by question id."""
+def respondents_answers(*, access: Access, assessment: Assessment, questions) -> dict:
+    """Every respondent's answer to the given questions, by question id: for those who may see
+    everyone's answers (a lead agreeing them); anyone else is refused."""
+    access.require(Permission.VIEW_ALL_ANSWERS)
     by_question: dict[int, list[Answer]] = {q.pk: [] for q in questions}
     for answer in (
         Answer.objects.filter(assessment=assessment, question__in=list(by_question))
@@ -131,6 +135,17 @@ def respondents_answers(*, assessment: Assessment, questions) -> dict[int, list[
     ):
         by_question[answer.question_id].append(answer)
     return by_question
+
+
+def visible_answers(*, access: Access, user, assessment: Assessment) -> QuerySet[Answer] | None:
+    """The individual answers this person may see: everyone's (`view_all_answers`), their own
+    (`answer`), or none at all (None: viewers and consultants see only the agreed answers)."""
+    answers = Answer.objects.filter(assessment=assessment).exclude(state="")
+    if access.can(Permission.VIEW_ALL_ANSWERS):
+        return answers
+    if access.can(Permission.ANSWER):
+        return answers.filter(respondent=user)
+    return None
 
 
 def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:
@@ -150,3 +165,66 @@ def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:
         .order_by("user__full_name", "user__email")
     )
     return [(m.user, m.get_role_display(), answered.get(m.user_id, 0)) for m in members]
+
+
+def stored_scores(*, assessment: Assessment) -> scoring.Scores | None:
+    """The scores stored when the assessment was submitted: what results, explain, the report,
+    dashboards and exports all show. None before the first submission."""
+    rows = list(Score.objects.filter(assessment=assessment).select_related("facet_value__facet"))
+    if not rows:
+        return None
+    scale = [
+        scoring.Level(value, label)
+        for value, label in ScaleLevel.objects.filter(
+            framework_version_id=assessment.framework_version_id
+        ).values_list("value", "label")
+    ]
+    return scores_from_rows(rows, scale)
+
+
+def scores_from_rows(rows: list[Score], scale) -> scoring.Scores:
+    """Stored `Score` rows (with `facet_value__facet` loaded) as `scoring.Scores`.
+
+    Only the numbers are stored, not the arithmetic, so `parts` are empty (the explain page
+    works that out again). A target's counts are not stored either, so they read 0 of 0.
+    """
+
+    def score(value, answered=0, total=0):
+        if value is None:
+            return None
+        band = scoring.band(value, scale)
+        return scoring.Score(
+            value=value,
+            display=scoring.display(value),
+            band_value=band.value,
+            band_label=band.label,
+            answered=answered,
+            total=total,
+            parts=(),
+            excluded=(),
+        )
+
+    overall, dimensions, targets, gaps, facets, grid = None, {}, {}, {}, {}, {}
+    for row in rows:
+        stored = score(row.value, row.answered, row.total)
+        if row.scope == Score.Scope.OVERALL:
+            overall = stored
+        elif row.scope == Score.Scope.DIMENSION:
+            key = str(row.dimension_id)
+            dimensions[key] = stored
+            targets[key] = score(row.target)
+            gaps[key] = row.target - row.value if stored and row.target is not None else None
+        else:
+            facet = (row.facet_value.facet.slug, row.facet_value.slug)
+            if row.scope == Score.Scope.FACET:
+                facets[facet] = stored
+            else:
+                grid[(str(row.dimension_id), *facet)] = stored
+    return scoring.Scores(
+        overall=overall,
+        dimensions=dimensions,
+        targets=targets,
+        gaps=gaps,
+        facets=facets,
+        grid=grid,
+    )

@@ -17,7 +17,7 @@ from assessments.models import Assessment
 from frameworks.selectors import published_versions
 from maturity.forms import ConfirmForm
 from organisations.decorators import organisation_view
-from organisations.models import Role
+from organisations.permissions import Permission
 
 
 def _assessment_url(assessment, name="assessment", **kwargs):
@@ -27,7 +27,7 @@ def _assessment_url(assessment, name="assessment", **kwargs):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.RUN_ASSESSMENTS)
 @require_http_methods(["GET", "POST"])
 def start(request, access):
     versions = published_versions().order_by("name", "-created_at")
@@ -72,7 +72,7 @@ def _current_round() -> str:
     return f"{first}/{str(first + 1)[-2:]}"
 
 
-@organisation_view(Role.VIEWER)
+@organisation_view(Permission.VIEW_ORGANISATION)
 def assessment_detail(request, access, apk):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     rows = selectors.assessment_task_list(assessment=assessment, user=request.user)
@@ -87,10 +87,10 @@ def assessment_detail(request, access, apk):
             "total": total,
             "mine": sum(r.mine for r in rows),
             "agreed": sum(r.agreed for r in rows),
-            "can_answer": access.allows(Role.RESPONDENT) and not assessment.is_submitted,
+            "can_answer": access.can(Permission.ANSWER) and not assessment.is_submitted,
             "progress": (
                 selectors.assessment_progress_by_person(assessment=assessment)
-                if access.is_lead
+                if access.can(Permission.VIEW_ALL_ANSWERS)
                 else []
             ),
             "panels": panels.assessment_page.render(request, access=access, assessment=assessment),
@@ -113,9 +113,9 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
     questions, index, previous, following = _neighbours(assessment, question)
     if agreed:
         current = selectors.agreed_answer(assessment=assessment, question=question)
-        responses = selectors.respondents_answers(assessment=assessment, questions=[question])[
-            question.pk
-        ]
+        responses = selectors.respondents_answers(
+            access=access, assessment=assessment, questions=[question]
+        )[question.pk]
         suggestion = scoring.agreed_level_from_responses(
             [a.scored_level for a in responses], [lv.value for lv in levels]
         )
@@ -197,21 +197,21 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
     )
 
 
-def _save(request, assessment, question, form, *, agreed: bool):
+def _save(request, assessment, question, form, *, agreed: bool, keep=None):
     """The person's own answer, or (for a lead agreeing) the organisation's agreed one."""
     if agreed:
         return services.agreed_answer_save(
             assessment=assessment,
             question=question,
             lead=request.user,
-            data=form.answer_data(),
+            data=form.answer_data(keep=keep),
             base_version=form.cleaned_data["version"],
         )
     return services.answer_save(
         assessment=assessment,
         question=question,
         respondent=request.user,
-        data=form.answer_data(),
+        data=form.answer_data(keep=keep),
         base_version=form.cleaned_data["version"],
     )
 
@@ -224,13 +224,13 @@ def _answer_label(answer, level_labels) -> str:
     return answer.get_state_display()
 
 
-@organisation_view(Role.RESPONDENT)
+@organisation_view(Permission.ANSWER)
 @require_http_methods(["GET", "POST"])
 def question(request, access, apk, qpk):
     return _answer_page(request, access, apk, qpk, agreed=False)
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.AGREE_ANSWERS)
 @require_http_methods(["GET", "POST"])
 def agree_question(request, access, apk, qpk):
     return _answer_page(request, access, apk, qpk, agreed=True)
@@ -242,13 +242,20 @@ def _autosave(request, access, apk, qpk, *, agreed: bool):
     levels = selectors.scale_levels(assessment=assessment)
     form_class = AgreeForm if agreed else AnswerForm
     form = form_class(request.POST, question=question, levels=levels, label="", descriptors=False)
+    errors = {}
+    keep = None
     if not form.is_valid():
-        return JsonResponse(
-            {"status": "invalid", "errors": {k: list(v) for k, v in form.errors.items()}},
-            status=400,
+        errors = {k: list(v) for k, v in form.errors.items()}
+        if "version" in errors:  # without the version it started from, nothing can be saved
+            return JsonResponse({"status": "invalid", "errors": errors}, status=400)
+        # Store the valid fields; an invalid one keeps its stored value (DESIGN).
+        keep = (
+            selectors.agreed_answer(assessment=assessment, question=question)
+            if agreed
+            else selectors.own_answer(assessment=assessment, question=question, user=request.user)
         )
     try:
-        row = _save(request, assessment, question, form, agreed=agreed)
+        row = _save(request, assessment, question, form, agreed=agreed, keep=keep)
     except services.AnswerConflict as exc:
         current = exc.current
         labels = {lv.value: lv.label for lv in levels}
@@ -271,26 +278,27 @@ def _autosave(request, access, apk, qpk, *, agreed: bool):
         return JsonResponse({"status": "locked", "message": str(exc)}, status=423)
     return JsonResponse(
         {
-            "status": "saved",
+            "status": "partly_saved" if errors else "saved",
             "version": row.version,
             "saved_at": time_format(timezone.localtime(row.updated_at), "H:i"),
+            "errors": errors,
         }
     )
 
 
-@organisation_view(Role.RESPONDENT)
+@organisation_view(Permission.ANSWER)
 @require_POST
 def autosave(request, access, apk, qpk):
     return _autosave(request, access, apk, qpk, agreed=False)
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.AGREE_ANSWERS)
 @require_POST
 def agree_autosave(request, access, apk, qpk):
     return _autosave(request, access, apk, qpk, agreed=True)
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.AGREE_ANSWERS)
 def agree_dimension(request, access, apk, dpk):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     dimension = selectors.assessment_dimension(assessment=assessment, pk=dpk)
@@ -301,7 +309,9 @@ def agree_dimension(request, access, apk, dpk):
         for q in selectors.assessment_questions(assessment=assessment)
         if q.dimension_id == dimension.pk
     ]
-    responses = selectors.respondents_answers(assessment=assessment, questions=questions)
+    responses = selectors.respondents_answers(
+        access=access, assessment=assessment, questions=questions
+    )
     agreed = {a.question_id: a for a in assessment.agreed_answers.filter(question__in=questions)}
     rows = []
     for q in questions:
@@ -330,7 +340,7 @@ def agree_dimension(request, access, apk, dpk):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.RUN_ASSESSMENTS)
 @require_http_methods(["GET", "POST"])
 def check(request, access, apk):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
@@ -371,7 +381,7 @@ def check(request, access, apk):
     )
 
 
-@organisation_view(Role.VIEWER)
+@organisation_view(Permission.VIEW_RESULTS)
 def results(request, access, apk):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     if not assessment.is_submitted:
@@ -380,7 +390,7 @@ def results(request, access, apk):
             "assessments/results_not_ready.html",
             {"access": access, "assessment": assessment},
         )
-    scores = services.assessment_compute_scores(assessment=assessment)
+    scores = selectors.stored_scores(assessment=assessment)
     fv = assessment.framework_version
     dimensions = list(fv.dimensions.all())
     names = {str(d.pk): d.name for d in dimensions}
@@ -418,19 +428,24 @@ def results(request, access, apk):
     )
 
 
-@organisation_view(Role.VIEWER)
+@organisation_view(Permission.VIEW_RESULTS)
 def explain(request, access, apk, dpk=None):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     if not assessment.is_submitted:
         return redirect(_assessment_url(assessment, "results"))
+    # The stored score is what was submitted and what every other page shows; the arithmetic
+    # is worked out again from the agreed answers, and any difference is said, not hidden.
+    stored = selectors.stored_scores(assessment=assessment)
     scores = services.assessment_compute_scores(assessment=assessment)
     fv = assessment.framework_version
     if dpk is None:
         score, title = scores.overall, "Overall score"
+        submitted = stored.overall if stored else None
         names = {str(d.pk): d.name for d in fv.dimensions.all()}
     else:
         dimension = selectors.assessment_dimension(assessment=assessment, pk=dpk)
         score, title = scores.dimensions.get(str(dimension.pk)), dimension.name
+        submitted = stored.dimensions.get(str(dimension.pk)) if stored else None
         names = {
             str(q.pk): q.text
             for q in selectors.assessment_questions(assessment=assessment)
@@ -443,6 +458,13 @@ def explain(request, access, apk, dpk=None):
             "access": access,
             "assessment": assessment,
             "score": score,
+            "submitted": submitted,
+            "recomputed_differs": (
+                score is not None
+                and submitted is not None
+                and round(score.value, scoring.BAND_PRECISION)
+                != round(submitted.value, scoring.BAND_PRECISION)
+            ),
             "title": title,
             "names": names,
             "parts": [(names.get(p.key, p.name), p) for p in score.parts] if score else [],
@@ -453,7 +475,7 @@ def explain(request, access, apk, dpk=None):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.RUN_ASSESSMENTS)
 @require_http_methods(["GET", "POST"])
 def reopen(request, access, apk):
     assessment = selectors.organisation_assessment(access=access, pk=apk)

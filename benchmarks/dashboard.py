@@ -11,6 +11,7 @@ from django.http import Http404
 
 from assessments import scoring
 from assessments.models import Assessment, Score
+from assessments.selectors import scores_from_rows
 from benchmarks import disclosure
 from benchmarks.models import PeerValues
 from frameworks.models import Dimension, FacetValue, Framework, ScaleLevel
@@ -157,7 +158,7 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
     scale_values = [lv.value for lv in levels]
     dimensions = list(Dimension.objects.filter(framework_version=fv))
 
-    own = list(Score.objects.filter(assessment=assessment))
+    own = list(Score.objects.filter(assessment=assessment).select_related("facet_value__facet"))
     own_overall = next((s for s in own if s.scope == Score.Scope.OVERALL), None)
     own_dims = {s.dimension_id: s for s in own if s.scope == Score.Scope.DIMENSION}
 
@@ -290,44 +291,5 @@ def _add_trend(dashboard: Dashboard, *, access: Access, framework: Framework) ->
 
 
 def _flags(own: list[Score], dimensions: list[Dimension], levels) -> list[scoring.Flag]:
-    names = {d.pk: d.name for d in dimensions}
-
-    def stored(score):
-        if score is None or score.value is None:
-            return None
-        band = scoring.band(score.value, levels)
-        return scoring.Score(
-            value=score.value,
-            display=scoring.display(score.value),
-            band_value=band.value,
-            band_label=band.label,
-            answered=score.answered,
-            total=score.total,
-            parts=(),
-            excluded=(),
-        )
-
-    facet_values = {
-        v.pk: v
-        for v in FacetValue.objects.filter(
-            pk__in=[s.facet_value_id for s in own if s.scope == Score.Scope.FACET]
-        ).select_related("facet")
-    }
-    scores = scoring.Scores(
-        overall=stored(next((s for s in own if s.scope == Score.Scope.OVERALL), None)),
-        dimensions={
-            str(s.dimension_id): stored(s) for s in own if s.scope == Score.Scope.DIMENSION
-        },
-        targets={},
-        gaps={},
-        facets={
-            (
-                facet_values[s.facet_value_id].facet.slug,
-                facet_values[s.facet_value_id].slug,
-            ): stored(s)
-            for s in own
-            if s.scope == Score.Scope.FACET
-        },
-        grid={},
-    )
-    return scoring.flags(scores=scores, dimension_names={str(k): v for k, v in names.items()})
+    names = {str(d.pk): d.name for d in dimensions}
+    return scoring.flags(scores=scores_from_rows(own, levels), dimension_names=names)

@@ -2,16 +2,23 @@
 
 Open data and the national page publish only what `benchmarks` lets through: medians of 5 or
 more organisations, quartiles of 10 or more, never a single body's value.
+
+Scores are only comparable within one framework version, so both work per version: each
+published version keeps its own open data after a newer one is published, and clients are
+compared with the organisations on the version they submitted on.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from assessments.models import Assessment, Score
 from benchmarks import disclosure
-from benchmarks.dashboard import KIND_PLURALS, latest_submitted_ids
+from benchmarks.dashboard import latest_submitted_ids
 from frameworks.models import Dimension, FrameworkVersion, ScaleLevel
+from frameworks.selectors import newest_first
 from organisations.models import Organisation
 
 GROUPINGS = {
@@ -20,19 +27,87 @@ GROUPINGS = {
 }
 
 
-def current_version(framework_slug: str) -> FrameworkVersion:
-    """The most recent published version with submissions (peers compare within a version)."""
-    version = (
+@dataclass(frozen=True)
+class VersionChoice:
+    framework_version: FrameworkVersion
+    has_figures: bool  # the all-organisations median is published, so the page shows numbers
+
+
+def _versions_with_data(framework_slug: str) -> list[FrameworkVersion]:
+    """Published versions, and retired ones that have submissions, highest number first."""
+    versions = (
         FrameworkVersion.objects.filter(
-            framework__slug=framework_slug, status=FrameworkVersion.Status.PUBLISHED
+            framework__slug=framework_slug,
+            status__in=[FrameworkVersion.Status.PUBLISHED, FrameworkVersion.Status.RETIRED],
         )
         .select_related("framework")
-        .order_by("-published_at", "-pk")
-        .first()
+        .annotate(
+            has_submissions=Exists(
+                Assessment.objects.filter(
+                    framework_version=OuterRef("pk"), is_latest_submission=True
+                )
+            )
+        )
     )
-    if version is None:
+    found = newest_first(v for v in versions if v.is_published or v.has_submissions)
+    if not found:
         raise Http404("No such framework")
-    return version
+    return found
+
+
+def _scales(framework_version_ids) -> dict[int, list[int]]:
+    scales: dict[int, list[int]] = defaultdict(list)
+    for fv_id, value in (
+        ScaleLevel.objects.filter(framework_version_id__in=framework_version_ids)
+        .order_by("framework_version_id", "value")
+        .values_list("framework_version_id", "value")
+    ):
+        scales[fv_id].append(value)
+    return scales
+
+
+def national_versions(*, framework_slug: str) -> list[VersionChoice]:
+    """The versions that have a national picture, highest first, each saying whether any figure
+    is published for it (whether its all-organisations median passes disclosure control)."""
+    versions = _versions_with_data(framework_slug)
+    submitted = [v.pk for v in versions if v.has_submissions]
+    scales = _scales(submitted)
+    overall: dict[int, list] = defaultdict(list)
+    for fv_id, org_id, value in Score.objects.filter(
+        assessment__framework_version_id__in=submitted,
+        assessment__is_latest_submission=True,
+        scope=Score.Scope.OVERALL,
+    ).values_list("assessment__framework_version_id", "assessment__organisation_id", "value"):
+        overall[fv_id].append((org_id, value))
+    released = {
+        fv_id
+        for fv_id in submitted
+        if disclosure.aggregate({"all": overall[fv_id]}, scale_values=scales[fv_id])[
+            "all"
+        ].has_median
+    }
+    return [VersionChoice(v, v.pk in released) for v in versions]
+
+
+def default_version(choices: list[VersionChoice]) -> FrameworkVersion:
+    """What /national/<framework>/ shows: the highest published version with figures, else the
+    highest published one, else (all retired) the highest with figures, else the highest."""
+    ranked = sorted(
+        choices,
+        key=lambda c: (not c.framework_version.is_published, not c.has_figures),
+    )  # stable: highest number first within each rank
+    return ranked[0].framework_version
+
+
+def national_version(*, framework_slug: str, version: str | None) -> tuple:
+    """The version to show (`version` as named in the URL, or the default) and the choices."""
+    choices = national_versions(framework_slug=framework_slug)
+    if version is None:
+        return default_version(choices), choices
+    for choice in choices:
+        if choice.framework_version.version == version:
+            return choice.framework_version, choices
+    raise Http404("No open data for this version")
 
 
 def national_picture(*, framework_version: FrameworkVersion) -> dict:
@@ -72,7 +147,11 @@ def national_picture(*, framework_version: FrameworkVersion) -> dict:
                 if key in summaries:
                     groups.append((label, display, summaries[key]))
         tables.append({"measure": name, "groups": groups})
-    return {"framework_version": framework_version, "tables": tables}
+    return {
+        "framework_version": framework_version,
+        "tables": tables,
+        "has_figures": any(summary.has_median for t in tables for _, _, summary in t["groups"]),
+    }
 
 
 def open_data_rows(picture: dict) -> list[dict]:
@@ -98,52 +177,84 @@ def open_data_rows(picture: dict) -> list[dict]:
 
 def consultant_comparison(*, user, framework_slug: str) -> dict:
     """A consultant's client bodies side by side (their own scores, which the consultant may
-    see), with the median of all organisations under the disclosure rules."""
-    version = current_version(framework_slug)
-    dimensions = list(Dimension.objects.filter(framework_version=version))
-    scale = list(
-        ScaleLevel.objects.filter(framework_version=version).values_list("value", flat=True)
-    )
+    see), one table per framework version: each client sits in the table of the version of its
+    latest submitted assessment, beside the median of all organisations on that version under
+    the disclosure rules (the same population as that version's open data)."""
+    versions = {v.pk: v for v in _versions_with_data(framework_slug)}
     clients = list(
         Organisation.objects.filter(
             consultant_grants__consultant=user, consultant_grants__revoked_at__isnull=True
-        ).order_by("name")
+        )
+        .distinct()
+        .order_by("name")
     )
-    client_ids = {c.pk for c in clients}
-    rows = Score.objects.filter(
-        assessment__in=latest_submitted_ids(framework_version_id=version.pk, filters={}),
-        scope__in=[Score.Scope.OVERALL, Score.Scope.DIMENSION],
-    ).values_list("assessment__organisation_id", "dimension_id", "value")
-    own: dict = defaultdict(dict)
-    everyone: dict = defaultdict(list)
-    for org_id, dimension_id, value in rows:
-        measure = dimension_id or "overall"
-        everyone[measure].append((org_id, value))
-        if org_id in client_ids:
-            own[org_id][measure] = value
-    medians = {
-        measure: disclosure.aggregate({"all": pairs}, scale_values=scale)["all"].median
-        for measure, pairs in everyone.items()
-    }
-    rounds = dict(
+    # Each client's latest submission on any version (the one its dashboard shows).
+    latest: dict[int, tuple[int, int, str]] = {}
+    for org_id, pk, fv_id, round_label in (
         Assessment.objects.filter(
-            pk__in=latest_submitted_ids(framework_version_id=version.pk, filters={}),
             organisation__in=clients,
-        ).values_list("organisation_id", "round_label")
-    )
-    return {
-        "framework_version": version,
-        "dimensions": dimensions,
-        "clients": [
+            framework_version_id__in=list(versions),
+            is_latest_submission=True,
+        )
+        .order_by("-submitted_at", "-pk")
+        .values_list("organisation_id", "pk", "framework_version_id", "round_label")
+    ):
+        latest.setdefault(org_id, (pk, fv_id, round_label))
+    used = {fv_id for _, fv_id, _ in latest.values()}
+    dimensions: dict[int, list[Dimension]] = defaultdict(list)
+    for dimension in Dimension.objects.filter(framework_version_id__in=used):
+        dimensions[dimension.framework_version_id].append(dimension)
+    scales = _scales(used)
+    client_assessments = {pk for pk, _, _ in latest.values()}
+    own: dict = defaultdict(dict)
+    everyone: dict = defaultdict(lambda: defaultdict(list))
+    for fv_id, org_id, assessment_id, dimension_id, value in Score.objects.filter(
+        assessment__framework_version_id__in=used,
+        assessment__is_latest_submission=True,
+        scope__in=[Score.Scope.OVERALL, Score.Scope.DIMENSION],
+    ).values_list(
+        "assessment__framework_version_id",
+        "assessment__organisation_id",
+        "assessment_id",
+        "dimension_id",
+        "value",
+    ):
+        measure = dimension_id or "overall"
+        everyone[fv_id][measure].append((org_id, value))
+        if assessment_id in client_assessments:
+            own[assessment_id][measure] = value
+    tables = []
+    for fv in versions.values():  # highest version first
+        if fv.pk not in used:
+            continue
+        medians = {
+            measure: disclosure.aggregate({"all": pairs}, scale_values=scales[fv.pk])["all"].median
+            for measure, pairs in everyone[fv.pk].items()
+        }
+        rows = []
+        for client in clients:
+            if client.pk in latest and latest[client.pk][1] == fv.pk:
+                pk, _, round_label = latest[client.pk]
+                rows.append(
+                    {
+                        "organisation": client,
+                        "round": round_label,
+                        "overall": own[pk].get("overall"),
+                        "scores": [own[pk].get(d.pk) for d in dimensions[fv.pk]],
+                    }
+                )
+        tables.append(
             {
-                "organisation": c,
-                "round": rounds.get(c.pk),
-                "overall": own[c.pk].get("overall"),
-                "scores": [own[c.pk].get(d.pk) for d in dimensions],
+                "framework_version": fv,
+                "dimensions": dimensions[fv.pk],
+                "clients": rows,
+                "median_overall": medians.get("overall"),
+                "medians": [medians.get(d.pk) for d in dimensions[fv.pk]],
             }
-            for c in clients
-        ],
-        "median_overall": medians.get("overall"),
-        "medians": [medians.get(d.pk) for d in dimensions],
-        "kind_plurals": KIND_PLURALS,
+        )
+    return {
+        "framework": next(iter(versions.values())).framework,
+        "has_clients": bool(clients),
+        "versions": tables,
+        "not_submitted": [c for c in clients if c.pk not in latest],
     }

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import frameworks.urls  # noqa: F401  registers the <version:...> path converter
 from benchmarks import views
 
 app_name = "benchmarks"
@@ -18,6 +19,24 @@ urlpatterns = [
         views.national_download,
         {"fmt": "json"},
         name="national_json",
+    ),
+    # Each version's own open data; the three URLs above show the default version's.
+    path(
+        "national/<slug:framework>/<version:version>/",
+        views.national_picture,
+        name="national_version",
+    ),
+    path(
+        "national/<slug:framework>/<version:version>/download.csv",
+        views.national_download,
+        {"fmt": "csv"},
+        name="national_version_csv",
+    ),
+    path(
+        "national/<slug:framework>/<version:version>/download.json",
+        views.national_download,
+        {"fmt": "json"},
+        name="national_version_json",
     ),
     path("clients/compare/<slug:framework>/", views.consultant_compare, name="compare"),
 ]

@@ -13,7 +13,7 @@ from benchmarks.dashboard import build_dashboard
 from frameworks.selectors import published_versions
 from maturity.spreadsheets import safe_cell
 from organisations.decorators import organisation_view
-from organisations.models import Role
+from organisations.permissions import Permission
 
 FIELDS = [
     "measure",
@@ -38,14 +38,22 @@ def national_index(request):
 
 
 @require_GET
-def national_picture(request, framework):
-    picture = national.national_picture(framework_version=national.current_version(framework))
-    return render(request, "benchmarks/national.html", {"picture": picture})
+def national_picture(request, framework, version=None):
+    fv, choices = national.national_version(framework_slug=framework, version=version)
+    return render(
+        request,
+        "benchmarks/national.html",
+        {
+            "picture": national.national_picture(framework_version=fv),
+            "choices": choices,
+            "newest": choices[0],
+        },
+    )
 
 
 @require_GET
-def national_download(request, framework, fmt):
-    fv = national.current_version(framework)
+def national_download(request, framework, fmt, version=None):
+    fv, _ = national.national_version(framework_slug=framework, version=version)
     rows = national.open_data_rows(national.national_picture(framework_version=fv))
     filename = f"{fv.framework.slug}-{fv.version}-national"
     if fmt == "json":
@@ -76,7 +84,7 @@ def consultant_compare(request, framework):
     return render(request, "benchmarks/compare.html", {"comparison": comparison})
 
 
-@organisation_view(Role.VIEWER)
+@organisation_view(Permission.VIEW_RESULTS)
 def dashboard(request, access, framework):
     board = build_dashboard(
         access=access, framework_slug=framework, group_key=request.GET.get("group", "kind")

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from frameworks.fileformat import FrameworkSpec, parse_framework
+from frameworks.fileformat import FrameworkSpec, parse_framework, version_key
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import framework_version_spec
 from frameworks.services import framework_version_import, framework_version_publish
@@ -28,7 +28,9 @@ def library_spec(path: Path) -> FrameworkSpec:
 class LoadResult:
     path: Path
     spec: FrameworkSpec
-    outcome: str  # "loaded", "unchanged", "published", "differs"
+    # "loaded", "unchanged", "published", "differs" (not loaded: the database has this version
+    # number with other content) or "superseded" (not loaded: it has a higher version).
+    outcome: str
 
 
 @transaction.atomic
@@ -37,12 +39,17 @@ def library_load() -> list[LoadResult]:
     results = []
     for path in library_files():
         spec = library_spec(path)
-        existing = FrameworkVersion.objects.filter(
-            framework__slug=spec.slug, version=spec.version
-        ).first()
+        versions = list(FrameworkVersion.objects.filter(framework__slug=spec.slug))
+        existing = next((v for v in versions if v.version == spec.version), None)
         if existing is None:
-            framework_version_import(spec=spec, publish=True)
-            outcome = "loaded"
+            if any(version_key(v.version) >= version_key(spec.version) for v in versions):
+                # The database has a higher number, or this one written another way ("1.0"
+                # for "1.0.0"): an editor has moved the framework on, and the import would be
+                # refused. Their version stays the current one.
+                outcome = "superseded"
+            else:
+                framework_version_import(spec=spec, publish=True)
+                outcome = "loaded"
         elif framework_version_spec(framework_version=existing) != spec:
             outcome = "differs"
         elif existing.is_draft:

@@ -16,11 +16,26 @@ from frameworks.layers import LAYER_FACET
 
 FORMAT_TAG = "maturity-framework/1"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,39}$")
+# Dot-separated whole numbers ("1.0.0", "2.1"), compared by `version_key`.
+VERSION_RE = re.compile(r"^(?=.{1,40}\Z)[0-9]+(?:\.[0-9]+)*\Z")
 SCORING_RULES = ("weighted_mean", "lowest")
 MIN_LEVELS, MAX_LEVELS = 2, 10
 MAX_PROBLEMS = 50
 LIMITS = {"slug": 80, "name": 200, "label": 100, "text": 2000, "description": 5000}
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """The sort key of a version number: its parts as numbers, trailing zeros dropped.
+
+    So "1.10" sorts after "1.9", and "1.0" equals "1.0.0" (a missing part counts as 0). The one
+    place versions are compared; "newest" anywhere means the highest key, not the latest date.
+    """
+    if not isinstance(version, str) or not VERSION_RE.match(version):
+        raise ValueError(f"{version!r} is not a version number like 1.0.0")
+    parts = [int(part) for part in version.split(".")]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 @dataclass(frozen=True)
@@ -445,7 +460,7 @@ def validate_document(doc: Any) -> FrameworkSpec:
     elif isinstance(version, str) and not VERSION_RE.match(version):
         c.add(
             "framework.version",
-            f"{version!r} is not a valid version: use letters, digits, dots and hyphens, "
+            f"{version!r} is not a valid version: use numbers separated by dots, "
             'up to 40 characters, like "1.0.0"',
         )
     description = _text(c, fw, "description", "framework", required=False, limit="description")

@@ -2,17 +2,23 @@ from django import forms
 from django.conf import settings
 
 from frameworks.fileformat import SLUG_RE, VERSION_RE
-from frameworks.models import Framework, FrameworkVersion
+from frameworks.models import Framework
+from frameworks.services import FrameworkVersionNotHigher, framework_version_ensure_higher
 from maturity.forms import GDSForm
 
 
 def _check_version(value: str) -> str:
     value = value.strip()
     if not VERSION_RE.match(value):
-        raise forms.ValidationError(
-            "Enter a version using letters, digits, dots and hyphens, like 1.1.0"
-        )
+        raise forms.ValidationError("Enter a version number using digits and dots, like 1.1.0")
     return value
+
+
+def not_higher_message(exc: FrameworkVersionNotHigher) -> str:
+    higher = f"a version number higher than {exc.highest}, the highest version so far"
+    if exc.exists:
+        return f"Version {exc.version} already exists; enter {higher}"
+    return f"Enter {higher}"
 
 
 class FrameworkImportForm(GDSForm):
@@ -86,6 +92,8 @@ class NewDraftForm(GDSForm):
 
     def clean_version(self):
         version = _check_version(self.cleaned_data["version"])
-        if FrameworkVersion.objects.filter(framework=self.framework, version=version).exists():
-            raise forms.ValidationError(f"Version {version} already exists; choose another number")
+        try:
+            framework_version_ensure_higher(framework=self.framework, version=version)
+        except FrameworkVersionNotHigher as exc:
+            raise forms.ValidationError(not_higher_message(exc)) from None
         return version

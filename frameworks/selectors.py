@@ -14,6 +14,7 @@ from frameworks.fileformat import (
     FrameworkSpec,
     LevelSpec,
     QuestionSpec,
+    version_key,
 )
 from frameworks.models import (
     Dimension,
@@ -37,34 +38,42 @@ def _visible_versions(user) -> QuerySet[FrameworkVersion]:
     return qs.filter(status=FrameworkVersion.Status.PUBLISHED)
 
 
+def newest_first(versions) -> list[FrameworkVersion]:
+    """Versions highest number first (the number decides "newest", not a date)."""
+    return sorted(versions, key=lambda v: version_key(v.version), reverse=True)
+
+
+def framework_highest_version(*, framework: Framework) -> str | None:
+    """The highest version number the framework has in any status, or None."""
+    return max(framework.versions.values_list("version", flat=True), key=version_key, default=None)
+
+
 def framework_catalogue(*, user) -> list[dict]:
-    """One entry per framework the user may see, with its versions newest first."""
-    versions = list(
+    """One entry per framework the user may see, with its versions newest first; `current`
+    is the newest published version (the newest draft when none is published)."""
+    versions = (
         _visible_versions(user)
         .annotate(dimension_count=Count("dimensions", distinct=True))
         .annotate(question_count=Count("dimensions__questions", distinct=True))
-        .order_by("framework__name", "-created_at")
+        .order_by("framework__name", "framework_id")
     )
     entries: dict[int, dict] = {}
     for v in versions:
-        entry = entries.setdefault(
-            v.framework_id, {"framework": v.framework, "versions": [], "current": None}
-        )
-        entry["versions"].append(v)
-        if entry["current"] is None and v.is_published:
-            entry["current"] = v
+        entries.setdefault(v.framework_id, {"framework": v.framework, "versions": []})
+        entries[v.framework_id]["versions"].append(v)
     for entry in entries.values():
-        if entry["current"] is None:
-            entry["current"] = entry["versions"][0]
+        entry["versions"] = newest_first(entry["versions"])
+        entry["current"] = next(
+            (v for v in entry["versions"] if v.is_published), entry["versions"][0]
+        )
     return list(entries.values())
 
 
 def framework_for_user(*, user, slug: str) -> tuple[Framework, list[FrameworkVersion]]:
-    versions = list(
+    versions = newest_first(
         _visible_versions(user)
         .filter(framework__slug=slug)
         .annotate(question_count=Count("dimensions__questions", distinct=True))
-        .order_by("-created_at")
     )
     if not versions:
         raise Http404("No such framework")

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from frameworks.fileformat import FrameworkFileError, FrameworkSpec, Problem
+from frameworks.fileformat import FrameworkFileError, FrameworkSpec, Problem, version_key
 from frameworks.models import (
     Dimension,
     Facet,
@@ -19,7 +19,7 @@ from frameworks.models import (
     QuestionLevel,
     ScaleLevel,
 )
-from frameworks.selectors import framework_version_spec
+from frameworks.selectors import framework_highest_version, framework_version_spec
 from maturity.audit.services import audit_record
 
 # Made, with every frameworks permission, by frameworks' first migration.
@@ -49,6 +49,41 @@ class FrameworkVersionIncomplete(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+class FrameworkVersionNotHigher(ValueError):
+    """Raised when a new version's number is not higher than every existing one's."""
+
+    def __init__(self, *, framework: Framework, version: str, highest: str, exists: bool):
+        self.version = version
+        self.highest = highest
+        self.exists = exists  # this very number is taken, not just a lower or equal one
+        super().__init__(
+            f"Version {version} is not higher than {highest}, the highest version of "
+            f"{framework.name} so far"
+        )
+
+
+def framework_version_ensure_higher(*, framework: Framework, version: str) -> None:
+    """A new version must be numbered above every version of its framework (draft, published
+    or retired), so "newest" and "highest" always agree and "1.0" cannot follow "1.0.0".
+
+    Call inside the transaction that creates the version, which must hold the framework's row
+    lock (`_lock_framework`)."""
+    highest = framework_highest_version(framework=framework)
+    if highest is not None and version_key(version) <= version_key(highest):
+        raise FrameworkVersionNotHigher(
+            framework=framework,
+            version=version,
+            highest=highest,
+            exists=framework.versions.filter(version=version).exists(),
+        )
+
+
+def _lock_framework(framework: Framework) -> Framework:
+    # Two requests adding versions to one framework at once ("1.0" and "1.0.0") would each
+    # pass the check above and both be saved; the second now waits for the first to commit.
+    return Framework.objects.select_for_update().get(pk=framework.pk)
 
 
 def framework_version_ensure_draft(*, framework_version: FrameworkVersion) -> None:
@@ -145,16 +180,22 @@ def framework_version_import(
     framework, created = Framework.objects.get_or_create(
         slug=spec.slug, defaults={"name": spec.name, "description": spec.description}
     )
-    if FrameworkVersion.objects.filter(framework=framework, version=spec.version).exists():
-        raise FrameworkFileError(
-            [
-                Problem(
-                    "framework.version",
-                    f"version {spec.version!r} of {spec.slug!r} already exists; give the file a "
-                    "new version number",
-                )
-            ]
-        )
+    framework = _lock_framework(framework)
+    try:
+        framework_version_ensure_higher(framework=framework, version=spec.version)
+    except FrameworkVersionNotHigher as exc:
+        if exc.exists:
+            message = (
+                f"version {spec.version!r} of {spec.slug!r} already exists; give the file a "
+                f"version number higher than {exc.highest!r}, the highest so far"
+            )
+        else:
+            message = (
+                f"version {spec.version!r} of {spec.slug!r} is not higher than "
+                f"{exc.highest!r}, the highest version so far; give the file a higher version "
+                "number"
+            )
+        raise FrameworkFileError([Problem("framework.version", message)]) from None
     framework_version = FrameworkVersion.objects.create(
         framework=framework,
         version=spec.version,
@@ -203,9 +244,11 @@ def framework_version_create_draft(
     clone_from: FrameworkVersion | None = None,
     description: str = "",
 ) -> FrameworkVersion:
-    """A new draft: a copy of `clone_from` (any status) or a blank one with the default scale."""
-    if FrameworkVersion.objects.filter(framework=framework, version=version).exists():
-        raise ValueError(f"Version {version} of {framework.name} already exists")
+    """A new draft: a copy of `clone_from` (any status) or a blank one with the default scale.
+
+    Raises FrameworkVersionNotHigher unless `version` is above every existing version."""
+    _lock_framework(framework)
+    framework_version_ensure_higher(framework=framework, version=version)
     if clone_from is not None:
         spec = framework_version_spec(framework_version=clone_from)
         draft = FrameworkVersion.objects.create(
@@ -296,9 +339,15 @@ def framework_version_publish(
     locked.published_at = timezone.now()
     locked.published_by = user if user is not None and user.is_authenticated else None
     locked.save(update_fields=["status", "published_at", "published_by"])
-    Framework.objects.filter(pk=locked.framework_id).update(
-        name=locked.name, description=locked.description
-    )
+    published = FrameworkVersion.objects.filter(
+        framework_id=locked.framework_id, status=FrameworkVersion.Status.PUBLISHED
+    ).values_list("version", flat=True)
+    # The framework is named as its highest published version, even when an older-numbered
+    # draft is published after it.
+    if max(published, key=version_key) == locked.version:
+        Framework.objects.filter(pk=locked.framework_id).update(
+            name=locked.name, description=locked.description
+        )
     audit_record(
         actor=user,
         action="framework_version.publish",

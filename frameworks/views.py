@@ -9,7 +9,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from frameworks import selectors, services
 from frameworks.fileformat import FrameworkFileError, dump_framework, parse_framework
-from frameworks.forms import FrameworkCreateForm, FrameworkImportForm, NewDraftForm
+from frameworks.forms import (
+    FrameworkCreateForm,
+    FrameworkImportForm,
+    NewDraftForm,
+    not_higher_message,
+)
 from frameworks.models import FrameworkVersion
 from frameworks.questionnaire import render_questionnaire_pdf
 from maturity.accounts.branding import branding_for
@@ -171,14 +176,20 @@ def version_new_draft(request, slug, version):
     source = selectors.framework_version_for_user(user=request.user, slug=slug, version=version)
     form = NewDraftForm(request.POST or None, framework=source.framework)
     if request.method == "POST" and form.is_valid():
-        draft = services.framework_version_create_draft(
-            framework=source.framework,
-            version=form.cleaned_data["version"],
-            clone_from=source,
-            user=request.user,
-        )
-        messages.success(request, f"Draft {draft.version} created from version {source.version}.")
-        return redirect(draft)
+        try:
+            draft = services.framework_version_create_draft(
+                framework=source.framework,
+                version=form.cleaned_data["version"],
+                clone_from=source,
+                user=request.user,
+            )
+        except services.FrameworkVersionNotHigher as exc:  # another editor got there first
+            form.add_error("version", not_higher_message(exc))
+        else:
+            messages.success(
+                request, f"Draft {draft.version} created from version {source.version}."
+            )
+            return redirect(draft)
     return render(request, "frameworks/new_draft.html", {"fv": source, "form": form})
 
 

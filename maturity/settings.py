@@ -114,6 +114,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (bulk exports) goes through a database queue; `manage.py db_worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running bulk export with no progress for this long has lost its worker: it is marked failed.
+# A worker reports after every client (a second or two each), so minutes of silence mean it died.
+BULK_EXPORT_STALE_MINUTES = env_int("BULK_EXPORT_STALE_MINUTES", 10, minimum=1)
+# `manage.py prune_exports` deletes export zips this many days after they were made.
+BULK_EXPORT_RETENTION_DAYS = env_int("BULK_EXPORT_RETENTION_DAYS", 7, minimum=1)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

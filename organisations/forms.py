@@ -1,7 +1,12 @@
+from datetime import date
+
 from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 
+from maturity.audit.describe import listed
 from maturity.forms import GDSForm
 from organisations.models import ROLE_HINTS, Role
 
@@ -94,6 +99,92 @@ class AcceptInvitationForm(GDSForm):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+# --- The record of changes --------------------------------------------------------------------
+
+
+class FilterDateField(DateInputField):
+    """A day, month and year that may be left blank, with GOV.UK error messages that name the
+    field ("From date must be a real date") and mark the box that needs fixing."""
+
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, help_text="For example, 27 3 2026", **kwargs)
+
+    def clean(self, value):
+        parts = [str(v or "").strip() for v in (list(value or []) + [""] * 3)[:3]]
+        for field in self.fields:
+            field.widget.errors = []
+        if not any(parts):
+            return None
+        missing = [i for i, part in enumerate(parts) if not part]
+        if missing:
+            self._fail(
+                f"{self.label} must include a {listed([self.PARTS[i] for i in missing])}", missing
+            )
+        if any(not part.isascii() or not part.isdigit() for part in parts):
+            self._fail(f"{self.label} must be a real date", [])
+        day, month, year = parts
+        if len(year) != 4:
+            self._fail(f"{self.label} must include a year with 4 numbers", [2])
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            self._fail(f"{self.label} must be a real date", [])
+
+    def _fail(self, message: str, parts: list[int]):
+        # Errors on a part go to that box (and the error summary links to it); others to all.
+        for i in parts:
+            self.fields[i].widget.errors = [message]
+        raise ValidationError(message)
+
+
+class AuditFilterForm(GDSForm):
+    """Narrow the record of changes: a GET form, so a filtered record has its own address."""
+
+    submit_label = "Apply filters"
+
+    who = forms.ChoiceField(
+        label="Who made the change",
+        required=False,
+        error_messages={"invalid_choice": "Select a person from the list"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of change",
+        required=False,
+        error_messages={"invalid_choice": "Select a kind of change from the list"},
+    )
+    date_from = FilterDateField(label="From date")
+    date_to = FilterDateField(label="To date")
+
+    def __init__(self, data, *, people: list[tuple[str, str]], kinds: list[tuple[str, str]]):
+        super().__init__(data)
+        self.helper.form_method = "get"
+        self.fields["who"].choices = [("", "Anyone"), *people]
+        self.fields["kind"].choices = [("", "Every kind"), *kinds]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "To date must be the same as or after the from date")
+        return cleaned
+
+    @property
+    def filters(self) -> dict:
+        """What the selector narrows by, once the form is valid."""
+        return {
+            "who": self.cleaned_data["who"],
+            "kind": self.cleaned_data["kind"],
+            "date_from": self.cleaned_data["date_from"],
+            "date_to": self.cleaned_data["date_to"],
+        }
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_valid() and any(self.filters.values())
 
 
 # --- The assessment journey -------------------------------------------------------------------

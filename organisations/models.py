@@ -95,7 +95,6 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
-ROLE_RANK = {Role.VIEWER: 1, Role.RESPONDENT: 2, Role.LEAD: 3}
 ROLE_HINTS = {
     Role.LEAD: "Starts assessments, agrees answers, submits, and manages people and consultants.",
     Role.RESPONDENT: "Answers questions and adds evidence.",

@@ -1,28 +1,23 @@
 """Every read of tenant data goes through here, scoped to the person asking.
 
 Not a member (nor a consultant with an active grant): 404, so outsiders cannot even learn that
-an organisation id exists. A member without the role a page needs: 403.
+an organisation id exists. A member without the permission a page needs: 403 (what each role
+may do is decided in `organisations.permissions`).
 """
 
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from maturity.audit.describe import SERVICE as THE_SERVICE
 from maturity.audit.models import AuditEvent
-from organisations.models import (
-    ROLE_RANK,
-    ConsultantGrant,
-    Invitation,
-    Membership,
-    Organisation,
-    Role,
-)
-
-CONSULTANT = "consultant"
-# A consultant may read what a viewer reads, and manage nothing.
-ACCESS_RANK = {**ROLE_RANK, CONSULTANT: ROLE_RANK[Role.VIEWER]}
+from organisations import audit
+from organisations.models import ConsultantGrant, Invitation, Membership, Organisation, Role
+from organisations.permissions import CONSULTANT, Permission, permissions_for, refusal
 
 
 @dataclass(frozen=True)
@@ -34,8 +29,13 @@ class Access:
     membership: Membership | None = None
 
     @property
-    def is_lead(self) -> bool:
-        return self.role == Role.LEAD
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_for(self.role)
+
+    @property
+    def perms(self) -> dict[str, bool]:
+        """For templates: `{% if access.perms.manage_people %}`."""
+        return dict.fromkeys(self.permissions, True)
 
     @property
     def is_consultant(self) -> bool:
@@ -45,14 +45,12 @@ class Access:
     def role_label(self) -> str:
         return "Consultant" if self.is_consultant else Role(self.role).label
 
-    def allows(self, minimum: str) -> bool:
-        return ACCESS_RANK[self.role] >= ROLE_RANK[minimum]
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
 
-    def require(self, minimum: str) -> "Access":
-        if not self.allows(minimum):
-            raise PermissionDenied(
-                f"You need to be a {Role(minimum).label.lower()} of {self.organisation.name}."
-            )
+    def require(self, permission: Permission) -> "Access":
+        if not self.can(permission):
+            raise PermissionDenied(refusal(permission, self.organisation.name))
         return self
 
 
@@ -139,7 +137,59 @@ def organisation_grant(*, access: Access, pk: int) -> ConsultantGrant:
         raise Http404("No such consultant access") from None
 
 
-def organisation_audit_events(*, access: Access) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(organisation_id=access.organisation.pk).order_by(
-        "-created_at", "-id"
+SERVICE = "service"  # the `who` filter's value for changes the service made itself
+
+
+def organisation_audit_events(
+    *,
+    access: Access,
+    who: str = "",
+    kind: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The organisation's record of changes, newest first, with who made each one.
+
+    `who` is a person's id or SERVICE; `kind` a kind of change (organisations.audit); the
+    dates are days in the service's time zone, both included.
+    """
+    events = AuditEvent.objects.filter(organisation_id=access.organisation.pk)
+    if who == SERVICE:
+        events = events.filter(actor__isnull=True, actor_email="")
+    elif who:
+        events = events.filter(actor_id=who)
+    if kind:
+        events = events.filter(audit.kind_filter(kind))
+    if date_from:
+        events = events.filter(created_at__date__gte=date_from)
+    if date_to:
+        events = events.filter(created_at__date__lte=date_to)
+    return events.select_related("actor").order_by("-created_at", "-id")
+
+
+def organisation_audit_people(*, access: Access) -> list[tuple[str, str]]:
+    """Everyone who has made a change to the organisation, as (`who` value, name) choices,
+    sorted by name. People who share a name are told apart by email."""
+    found = (
+        AuditEvent.objects.filter(organisation_id=access.organisation.pk)
+        .order_by()
+        .values_list("actor_id", "actor__full_name", "actor__email", "actor_email")
+        .distinct()
     )
+    people, service = {}, False
+    for actor_id, full_name, email, recorded_email in found:
+        if actor_id is not None:
+            people[str(actor_id)] = ((full_name or "").strip() or email, email)
+        elif not recorded_email:
+            service = True
+    names = Counter(name for name, _ in people.values())
+    choices = sorted(
+        (
+            (pk, f"{name} ({email})" if names[name] > 1 else name)
+            for pk, (name, email) in people.items()
+        ),
+        key=lambda choice: choice[1].lower(),
+    )
+    if service:
+        choices.append((SERVICE, THE_SERVICE))
+    return choices

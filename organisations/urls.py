@@ -29,5 +29,6 @@ urlpatterns = [
         name="revoke_grant",
     ),
     path("organisations/<int:pk>/audit/", views.audit_log, name="audit_log"),
+    path("organisations/<int:pk>/audit.csv", views.audit_csv, name="audit_csv"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

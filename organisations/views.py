@@ -2,20 +2,24 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
 
 from maturity.forms import ConfirmForm
-from organisations import panels, selectors, services
+from organisations import audit, panels, selectors, services
 from organisations.decorators import organisation_view
 from organisations.forms import (
     AcceptInvitationForm,
+    AuditFilterForm,
     ChangeRoleForm,
     GrantConsultantForm,
     InviteMemberForm,
 )
 from organisations.models import Invitation, Role
+from organisations.permissions import Permission
 
 
 @login_required
@@ -32,7 +36,7 @@ def your_organisations(request):
     )
 
 
-@organisation_view(Role.VIEWER)
+@organisation_view(Permission.VIEW_ORGANISATION)
 def organisation_detail(request, access):
     context = {
         "access": access,
@@ -40,7 +44,7 @@ def organisation_detail(request, access):
         "members": selectors.organisation_members(access=access),
         "panels": panels.organisation_page.render(request, access=access),
     }
-    if access.is_lead:
+    if access.can(Permission.MANAGE_PEOPLE):
         context["invitations"] = selectors.organisation_pending_invitations(access=access)
         context["grants"] = selectors.organisation_grants(access=access)
     return render(request, "organisations/organisation.html", context)
@@ -75,7 +79,7 @@ def _invite(request, access, form, *, kind: str):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.MANAGE_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def invite_member(request, access):
     return _invite(
@@ -83,7 +87,7 @@ def invite_member(request, access):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.MANAGE_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def grant_consultant(request, access):
     return _invite(
@@ -94,7 +98,7 @@ def grant_consultant(request, access):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.MANAGE_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def change_role(request, access, membership_pk):
     membership = selectors.organisation_membership(access=access, pk=membership_pk)
@@ -143,7 +147,7 @@ def _confirm(request, access, *, submit_label, title, body, act, done):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.MANAGE_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def remove_member(request, access, membership_pk):
     membership = selectors.organisation_membership(access=access, pk=membership_pk)
@@ -159,7 +163,7 @@ def remove_member(request, access, membership_pk):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.MANAGE_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def revoke_invitation(request, access, invitation_pk):
     invitation = selectors.organisation_invitation(access=access, pk=invitation_pk)
@@ -174,7 +178,7 @@ def revoke_invitation(request, access, invitation_pk):
     )
 
 
-@organisation_view(Role.LEAD)
+@organisation_view(Permission.MANAGE_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def revoke_grant(request, access, grant_pk):
     grant = selectors.organisation_grant(access=access, pk=grant_pk)
@@ -190,12 +194,42 @@ def revoke_grant(request, access, grant_pk):
     )
 
 
-@organisation_view(Role.LEAD)
-def audit_log(request, access):
-    page = Paginator(selectors.organisation_audit_events(access=access), 50).get_page(
-        request.GET.get("page")
+def _audit_filters(request, access) -> AuditFilterForm:
+    return AuditFilterForm(
+        request.GET,
+        people=selectors.organisation_audit_people(access=access),
+        kinds=audit.kind_choices(),
     )
-    return render(request, "organisations/audit_log.html", {"access": access, "page": page})
+
+
+@organisation_view(Permission.VIEW_RECORD)
+@require_GET
+def audit_log(request, access):
+    form = _audit_filters(request, access)
+    page, lines = None, []
+    if form.is_valid():  # bad filters show their errors and no results, never everything
+        events = selectors.organisation_audit_events(access=access, **form.filters)
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
+        lines = audit.describe(page.object_list)
+    return render(
+        request,
+        "organisations/audit_log.html",
+        {"access": access, "form": form, "page": page, "lines": lines},
+    )
+
+
+@organisation_view(Permission.VIEW_RECORD)
+@require_GET
+def audit_csv(request, access):
+    form = _audit_filters(request, access)
+    if not form.is_valid():  # back to the page, which says what to fix
+        url = reverse("organisations:audit_log", kwargs={"pk": access.organisation.pk})
+        return redirect(f"{url}?{request.GET.urlencode()}")
+    events = selectors.organisation_audit_events(access=access, **form.filters)
+    response = HttpResponse(audit.record_csv(events), content_type="text/csv; charset=utf-8")
+    name = slugify(access.organisation.code) or "organisation"
+    response["Content-Disposition"] = f'attachment; filename="record-of-changes-{name}.csv"'
+    return response
 
 
 def _invalid(request, exc):

@@ -1,10 +1,15 @@
 """A consultant's bulk export: one zip of several clients' PDF reports and XLSX files.
 
 `bulk_export_start` records the request and queues `build_bulk_export` (django.tasks, on the
-django-tasks-db queue) in the same transaction. The worker runs `bulk_export_run`, which writes
-the zip to a temporary file and keeps it only if every client's files were made: a failure is
-recorded with its reason and no partial zip is ever offered. Access is checked again when the
-export runs, so a grant withdrawn in between is honoured.
+django-tasks-db queue) in the same transaction. The worker runs `bulk_export_run`, which claims
+the export (one worker only), writes the zip to a temporary file and keeps it only if every
+client's files were made: a failure is recorded with its reason and no partial zip is ever
+offered. Access is checked again when the export runs, and again at download
+(`withdrawn_clients`), so a grant withdrawn in between is honoured.
+
+A running export writes a heartbeat with each step; `bulk_exports_reap` fails one whose
+heartbeat has stopped (its worker died), and `bulk_exports_prune` deletes zips once they are
+`BULK_EXPORT_RETENTION_DAYS` old.
 """
 
 import csv
@@ -13,10 +18,14 @@ import logging
 import tempfile
 import uuid
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -34,8 +43,18 @@ logger = logging.getLogger(__name__)
 MAX_BODIES = 50
 
 
+STOPPED = (
+    "The export stopped part way (the worker running it stopped), so no file was kept. "
+    "Start it again; if it stops again, tell your administrator."
+)
+
+
 class ExportFailed(Exception):
     """A reason the person can act on; shown on the progress page as it is."""
+
+
+class ExportLost(Exception):
+    """The export is no longer this worker's to finish: it was failed as stopped meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -100,59 +119,155 @@ def bulk_export_start(*, consultant, framework: Framework, organisations) -> Bul
 
 
 def _progress(export: BulkExport, **fields) -> None:
-    """Written at once (outside any transaction) so the progress page sees it."""
-    BulkExport.objects.filter(pk=export.pk).update(**fields)
+    """Written at once (outside any transaction) so the progress page sees it, with a heartbeat
+    that tells `bulk_exports_reap` this worker is alive.
+
+    Only while the export is still running: once it has been failed as stopped, raises
+    ExportLost, so a worker that was merely slow neither revives it nor keeps a zip.
+    """
+    fields["heartbeat_at"] = timezone.now()
+    if not BulkExport.objects.filter(pk=export.pk, status=BulkExport.Status.RUNNING).update(
+        **fields
+    ):
+        raise ExportLost(export.pk)
     for name, value in fields.items():
         setattr(export, name, value)
 
 
-def bulk_export_run(export_id: int) -> None:
+def _finish(export: BulkExport, **fields) -> bool:
+    """The last write of a run; False if the export was failed as stopped in the meantime."""
+    try:
+        _progress(export, finished_at=timezone.now(), current="", **fields)
+    except ExportLost:
+        return False
+    return True
+
+
+def bulk_export_run(export_id: int) -> bool:
+    """Build the export if this call claims it. False if it was not queued (a task is delivered
+    at least once, and two workers may hold the same delivery at once)."""
     export = BulkExport.objects.select_related("consultant", "framework").get(pk=export_id)
     if export.status != BulkExport.Status.QUEUED:
-        return  # already run (a task is delivered at least once)
+        return False
     organisations = sorted(export.organisations.all(), key=lambda o: o.name)
-    _progress(
-        export,
-        status=BulkExport.Status.RUNNING,
-        started_at=timezone.now(),
-        total=len(organisations),
-        done=0,
-    )
+    now = timezone.now()
+    claim = {
+        "status": BulkExport.Status.RUNNING,
+        "started_at": now,
+        "heartbeat_at": now,
+        "total": len(organisations),
+        "done": 0,
+    }
+    # One conditional UPDATE, not a read then a write: of two workers here at once, the database
+    # lets exactly one move the row from queued to running, and the other builds nothing.
+    if not BulkExport.objects.filter(pk=export.pk, status=BulkExport.Status.QUEUED).update(**claim):
+        return False
+    for name, value in claim.items():
+        setattr(export, name, value)
     try:
-        name = _build_zip(export, organisations)
+        name, size = _build_zip(export, organisations)
+    except ExportLost:
+        logger.warning("Bulk export %s was failed as stopped while still running", export.pk)
+        return True
     except ExportFailed as failure:
-        _progress(
-            export,
-            status=BulkExport.Status.FAILED,
-            error=str(failure),
-            current="",
-            finished_at=timezone.now(),
-        )
-        return
+        _finish(export, status=BulkExport.Status.FAILED, error=str(failure))
+        return True
     except Exception:
         logger.exception("Bulk export %s failed", export.pk)
         where = f" while preparing {export.current}" if export.current else ""
-        _progress(
+        _finish(
             export,
             status=BulkExport.Status.FAILED,
             error=(
                 f"Something went wrong on our side{where}, so no file was kept. Try again; if it "
                 f"fails again, contact support and quote export number {export.pk}."
             ),
-            current="",
-            finished_at=timezone.now(),
         )
         raise
-    _progress(
-        export,
-        status=BulkExport.Status.DONE,
-        file=name,
-        current="",
-        finished_at=timezone.now(),
+    if not _finish(export, status=BulkExport.Status.DONE, file=name, size=size):
+        # Failed as stopped while the zip was being stored: the person was told no file was
+        # kept, so none is.
+        export.file.storage.delete(name)
+        logger.warning("Bulk export %s was failed as stopped while storing its zip", export.pk)
+    return True
+
+
+def bulk_exports_reap(*, consultant=None) -> int:
+    """Fail every running export (of `consultant`, or everyone's) whose worker has stopped:
+    no heartbeat for BULK_EXPORT_STALE_MINUTES. A queued export is left to wait for a worker.
+
+    One UPDATE whose condition the database checks again on each row as it writes it, so a
+    heartbeat that lands at the same moment keeps its export running.
+    """
+    cutoff = timezone.now() - timedelta(minutes=settings.BULK_EXPORT_STALE_MINUTES)
+    stale = BulkExport.objects.filter(status=BulkExport.Status.RUNNING).filter(
+        # Rows from before heartbeats were kept have only their start time.
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    if consultant is not None:
+        stale = stale.filter(consultant=consultant)
+    return stale.update(
+        status=BulkExport.Status.FAILED, error=STOPPED, current="", finished_at=timezone.now()
     )
 
 
-def _build_zip(export: BulkExport, organisations: list[Organisation]) -> str:
+@dataclass(frozen=True)
+class Pruned:
+    expired: int
+    strays: int
+
+
+def bulk_exports_prune() -> Pruned:
+    """Delete the zips of exports made more than BULK_EXPORT_RETENTION_DAYS ago. Their rows
+    stay, marked expired, so the list says what happened. Also deletes zips that old which no
+    export refers to (a worker that stopped between storing its zip and recording it)."""
+    cutoff = timezone.now() - timedelta(days=settings.BULK_EXPORT_RETENTION_DAYS)
+    storage = BulkExport._meta.get_field("file").storage
+    expired = 0
+    old = BulkExport.objects.filter(status=BulkExport.Status.DONE, finished_at__lt=cutoff)
+    for export in old.only("pk", "file"):
+        # Conditional, so two prunes at once expire each export (and count it) once.
+        if BulkExport.objects.filter(pk=export.pk, status=BulkExport.Status.DONE).update(
+            status=BulkExport.Status.EXPIRED, file=""
+        ):
+            if export.file.name:
+                storage.delete(export.file.name)
+            expired += 1
+    strays = 0
+    if storage.exists("exports"):
+        recorded = set(BulkExport.objects.exclude(file="").values_list("file", flat=True))
+        for filename in storage.listdir("exports")[1]:
+            name = f"exports/{filename}"
+            # A recent unrecorded zip may be one a worker is about to record: leave it.
+            if name not in recorded and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                strays += 1
+    return Pruned(expired=expired, strays=strays)
+
+
+def withdrawn_clients(*, exports) -> dict[int, list[Organisation]]:
+    """Export id -> the clients in it whose grant to the export's consultant is no longer
+    active, by name. Such an export may not be downloaded: it holds their reports."""
+    through = BulkExport.organisations.through
+    active = ConsultantGrant.objects.filter(
+        consultant_id=OuterRef("bulkexport__consultant_id"),
+        organisation_id=OuterRef("organisation_id"),
+        revoked_at__isnull=True,
+    )
+    found = defaultdict(list)
+    rows = (
+        through.objects.filter(bulkexport_id__in=[export.pk for export in exports])
+        .filter(~Exists(active))
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    for row in rows:
+        found[row.bulkexport_id].append(row.organisation)
+    return dict(found)
+
+
+def _build_zip(export: BulkExport, organisations: list[Organisation]) -> tuple[str, int]:
+    """The stored zip's name and size."""
     branding = branding_for(export.consultant)
     prepared_by = branding.display_name if branding else ""
     granted = set(
@@ -213,5 +328,4 @@ def _build_zip(export: BulkExport, organisations: list[Organisation]) -> str:
         size = spool.tell()
         spool.seek(0)
         stored = export.file.storage.save(f"exports/{uuid.uuid4().hex}.zip", File(spool))
-    _progress(export, size=size)
-    return stored
+    return stored, size

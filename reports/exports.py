@@ -7,6 +7,7 @@ with a leading apostrophe, so a hostile evidence note cannot run anything when o
 import csv
 import io
 
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
@@ -39,9 +40,22 @@ def _answer_cells(answer, labels):
     ]
 
 
-def assessment_tables(*, assessment: Assessment, prepared_by: str = "") -> dict[str, list[list]]:
+RESPONDENTS_SHEET = "Respondents' answers"
+OWN_SHEET = "Your answers"
+
+
+def assessment_tables(
+    *,
+    assessment: Assessment,
+    answers: QuerySet[Answer] | None = None,
+    answers_sheet: str = RESPONDENTS_SHEET,
+    prepared_by: str = "",
+) -> dict[str, list[list]]:
     """The tables an export writes, as rows of plain values (header row first).
 
+    `answers` are the individual answers the downloader may see
+    (`assessments.selectors.visible_answers`): None leaves the sheet of people's answers out,
+    so by default an export carries only the organisation's agreed answers and scores.
     `prepared_by` is the exporting consultant's display name, if they have set one.
     """
     fv = assessment.framework_version
@@ -63,8 +77,7 @@ def assessment_tables(*, assessment: Assessment, prepared_by: str = "") -> dict[
     respondent_rows = [["Person", "Email", "Dimension", "Question slug", *answer_header]]
     by_question = {q.pk: q for q in questions}
     for answer in (
-        Answer.objects.filter(assessment=assessment)
-        .exclude(state="")
+        (answers if answers is not None else Answer.objects.none())
         .select_related("respondent")
         .order_by("respondent__email", "question__dimension__position", "question__position")
     ):
@@ -115,22 +128,30 @@ def assessment_tables(*, assessment: Assessment, prepared_by: str = "") -> dict[
     ]
     if prepared_by:
         about.append(["Prepared by", prepared_by])
-    return {
-        "About": about,
-        "Agreed answers": agreed_rows,
-        "Respondents' answers": respondent_rows,
-        "Scores": score_rows,
-        "Framework": framework_rows,
-    }
+    tables = {"About": about, "Agreed answers": agreed_rows}
+    if answers is not None:
+        tables[answers_sheet] = respondent_rows
+    return tables | {"Scores": score_rows, "Framework": framework_rows}
 
 
-def assessment_xlsx(*, assessment: Assessment, prepared_by: str = "") -> bytes:
+def assessment_xlsx(
+    *,
+    assessment: Assessment,
+    answers: QuerySet[Answer] | None = None,
+    answers_sheet: str = RESPONDENTS_SHEET,
+    prepared_by: str = "",
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    tables = assessment_tables(assessment=assessment, prepared_by=prepared_by)
+    tables = assessment_tables(
+        assessment=assessment,
+        answers=answers,
+        answers_sheet=answers_sheet,
+        prepared_by=prepared_by,
+    )
     for title, rows in tables.items():
         sheet = workbook.create_sheet(title[:31])
         for row in rows:

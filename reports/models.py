@@ -13,6 +13,8 @@ class BulkExport(models.Model):
         RUNNING = "running", "In progress"
         DONE = "done", "Ready to download"
         FAILED = "failed", "Failed"
+        # Its zip was deleted after BULK_EXPORT_RETENTION_DAYS (manage.py prune_exports).
+        EXPIRED = "expired", "Expired"
 
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_exports"
@@ -32,6 +34,9 @@ class BulkExport(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written with every progress update: a running export whose heartbeat stops has lost its
+    # worker (bulk_exports_reap).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -41,7 +46,7 @@ class BulkExport(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
 
     @property
     def percent(self) -> int:

@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from assessments import scoring
 from assessments.models import AgreedAnswer, Answer, Assessment
+from assessments.selectors import stored_scores
 from assessments.services import assessment_compute_scores
 from benchmarks import disclosure
 from benchmarks.models import PeerValues
@@ -67,13 +68,20 @@ def radar_svg(names: list[str], own: list[float | None], peer: list[float | None
     return "".join(parts)
 
 
-def report_context(*, assessment: Assessment) -> dict:
+def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict:
+    """What the report shows. `with_spread` adds, per question, how many people answered and
+    how far apart they were: for readers who may see everyone's answers (a lead), never in a
+    consultant's or viewer's copy."""
     fv = assessment.framework_version
     levels = list(ScaleLevel.objects.filter(framework_version=fv))
     labels = {lv.value: lv.label for lv in levels}
     top = levels[-1].value
     scale = [scoring.Level(lv.value, lv.label) for lv in levels]
-    scores = assessment_compute_scores(assessment=assessment)
+    # A submitted assessment's report shows its stored scores (as every page does); a draft's
+    # are worked out from the answers agreed so far.
+    scores = (
+        stored_scores(assessment=assessment) if assessment.is_submitted else None
+    ) or assessment_compute_scores(assessment=assessment)
     dimensions = list(Dimension.objects.filter(framework_version=fv))
     questions = list(
         Question.objects.filter(dimension__framework_version=fv)
@@ -83,8 +91,9 @@ def report_context(*, assessment: Assessment) -> dict:
     )
     agreed = {a.question_id: a for a in AgreedAnswer.objects.filter(assessment=assessment)}
     responses = defaultdict(list)
-    for answer in Answer.objects.filter(assessment=assessment).exclude(state=""):
-        responses[answer.question_id].append(answer.scored_level)
+    if with_spread:
+        for answer in Answer.objects.filter(assessment=assessment).exclude(state=""):
+            responses[answer.question_id].append(answer.scored_level)
 
     # Peers: same kind, through the disclosure rules (the viewer never counts).
     peer_rows = {
@@ -178,7 +187,8 @@ def report_context(*, assessment: Assessment) -> dict:
         .order_by("-submitted_at")
         .first()
     )
-    previous_overall = assessment_compute_scores(assessment=previous).overall if previous else None
+    previous_scores = stored_scores(assessment=previous) if previous else None
+    previous_overall = previous_scores.overall if previous_scores else None
     overall_peers = peers("overall")
     movement = (
         scores.overall.value - previous_overall.value
@@ -212,12 +222,16 @@ def report_context(*, assessment: Assessment) -> dict:
             high=top,
         ),
         "draft": not assessment.is_submitted,
+        "with_spread": with_spread,
         "generated_at": timezone.now(),
         "scale_note": scale and f"{levels[0].value} to {top}",
     }
 
 
-def render_pdf(*, assessment: Assessment, branding=None) -> bytes:
+def render_pdf(*, assessment: Assessment, branding=None, with_spread: bool = False) -> bytes:
     """The board report; `branding` is the exporting consultant's name and logo, if any."""
-    context = {**report_context(assessment=assessment), "branding": branding}
+    context = {
+        **report_context(assessment=assessment, with_spread=with_spread),
+        "branding": branding,
+    }
     return html_to_pdf(render_to_string("reports/report.html", context))

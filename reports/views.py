@@ -5,6 +5,9 @@ A consultant's branding and exports belong to the person signed in: another pers
 a 404. An assessment's downloads go through the organisation's scoped access, as its pages do.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -15,15 +18,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import selectors
 from maturity.accounts.branding import branding_for, branding_save
-from organisations.decorators import organisation_view
-from organisations.models import Role
+from organisations.decorators import consultant_required, organisation_view
+from organisations.permissions import Permission
 from reports import bulk
-from reports.exports import assessment_csv, assessment_xlsx, file_stem
+from reports.exports import (
+    OWN_SHEET,
+    RESPONDENTS_SHEET,
+    assessment_csv,
+    assessment_xlsx,
+    file_stem,
+)
 from reports.forms import BrandingForm, BulkExportForm
 from reports.models import BulkExport
 from reports.report import render_pdf
 
 RECENT_EXPORTS = 10
+# How long an export may sit without starting, or without moving on, before the page says so.
+QUIET = timedelta(minutes=2)
 
 
 def _export_branding(request, access):
@@ -31,22 +42,32 @@ def _export_branding(request, access):
     return branding_for(request.user) if access.is_consultant else None
 
 
-@organisation_view(Role.VIEWER)
+@organisation_view(Permission.EXPORT)
 def report_pdf(request, access, apk):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
-    pdf = render_pdf(assessment=assessment, branding=_export_branding(request, access))
+    pdf = render_pdf(
+        assessment=assessment,
+        branding=_export_branding(request, access),
+        with_spread=access.can(Permission.VIEW_ALL_ANSWERS),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{file_stem(assessment)}.pdf"'
     return response
 
 
-@organisation_view(Role.VIEWER)
+@organisation_view(Permission.EXPORT)
 def export(request, access, apk, fmt):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     if fmt == "xlsx":
         response = HttpResponse(
             assessment_xlsx(
                 assessment=assessment,
+                answers=selectors.visible_answers(
+                    access=access, user=request.user, assessment=assessment
+                ),
+                answers_sheet=(
+                    RESPONDENTS_SHEET if access.can(Permission.VIEW_ALL_ANSWERS) else OWN_SHEET
+                ),
                 prepared_by=getattr(_export_branding(request, access), "display_name", ""),
             ),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -59,7 +80,7 @@ def export(request, access, apk, fmt):
     return response
 
 
-@login_required
+@consultant_required
 @require_http_methods(["GET", "POST"])
 def branding(request):
     current = branding_for(request.user)
@@ -82,7 +103,7 @@ def branding(request):
     return render(request, "reports/branding.html", {"form": form, "branding": current})
 
 
-@login_required
+@consultant_required
 @require_GET
 def branding_logo(request):
     current = branding_for(request.user)
@@ -94,9 +115,10 @@ def branding_logo(request):
     return response
 
 
-@login_required
+@consultant_required
 @require_http_methods(["GET", "POST"])
 def bulk_exports(request):
+    bulk.bulk_exports_reap(consultant=request.user)
     clients, frameworks = bulk.client_choices(user=request.user)
     if request.method == "POST":
         form = BulkExportForm(request.POST, clients=clients, frameworks=frameworks)
@@ -109,11 +131,14 @@ def bulk_exports(request):
             return redirect("reports:bulk_export", export.pk)
     else:
         form = BulkExportForm(clients=clients, frameworks=frameworks)
-    recent = (
+    recent = list(
         BulkExport.objects.filter(consultant=request.user)
         .select_related("framework")
         .order_by("-created_at", "-pk")[:RECENT_EXPORTS]
     )
+    withdrawn = bulk.withdrawn_clients(exports=recent)
+    for export in recent:
+        export.withdrawn_clients = withdrawn.get(export.pk, [])
     return render(
         request,
         "reports/bulk_exports.html",
@@ -134,25 +159,26 @@ def _own_export(request, export_pk) -> BulkExport:
 
 
 def stall_message(export: BulkExport) -> str:
-    """Why the person may want to act: not started after 2 minutes, or running for 15."""
-    since = timezone.now() - (export.started_at or export.created_at)
-    if export.status == BulkExport.Status.QUEUED and since.total_seconds() > 120:
+    """Why the person may want to act: not started after 2 minutes, or no progress for 2 (it is
+    failed as stopped, with its own reason, after BULK_EXPORT_STALE_MINUTES)."""
+    now = timezone.now()
+    if export.status == BulkExport.Status.QUEUED and now - export.created_at > QUIET:
         return (
             "It has not started yet. If it does not start in the next few minutes, the service's "
             "background worker may not be running: tell your administrator."
         )
-    if export.status == BulkExport.Status.RUNNING and since.total_seconds() > 15 * 60:
+    last_seen = export.heartbeat_at or export.started_at
+    if export.status == BulkExport.Status.RUNNING and last_seen and now - last_seen > QUIET:
         return (
-            "It is taking much longer than it should, so it may have stopped. Start a new "
-            "export, and tell your administrator if this happens again."
+            "It has not moved on for a few minutes, so it may have stopped. If it has, this page "
+            "will say so and you can start it again."
         )
     return ""
 
 
-@login_required
-@require_GET
-def bulk_export(request, export_pk):
-    export = _own_export(request, export_pk)
+def _export_page(request, export: BulkExport, *, status: int = 200):
+    withdrawn = bulk.withdrawn_clients(exports=[export]).get(export.pk, [])
+    export.withdrawn_clients = withdrawn
     return render(
         request,
         "reports/bulk_export.html",
@@ -160,14 +186,26 @@ def bulk_export(request, export_pk):
             "export": export,
             "organisations": sorted(export.organisations.all(), key=lambda o: o.name),
             "stalled": stall_message(export),
+            "withdrawn": withdrawn,
+            "retention_days": settings.BULK_EXPORT_RETENTION_DAYS,
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def bulk_export(request, export_pk):
+    # A stopped worker is noticed when the person looks, not only when prune_exports runs.
+    bulk.bulk_exports_reap(consultant=request.user)
+    return _export_page(request, _own_export(request, export_pk))
 
 
 @login_required
 @require_GET
 def bulk_export_status(request, export_pk):
     """What the progress page polls (with JavaScript): the same facts as the page."""
+    bulk.bulk_exports_reap(consultant=request.user)
     export = _own_export(request, export_pk)
     return JsonResponse(
         {
@@ -190,6 +228,10 @@ def bulk_export_download(request, export_pk):
     if export.status != BulkExport.Status.DONE or not export.file:
         messages.error(request, "That export has no file to download.")
         return redirect(reverse("reports:bulk_export", args=[export.pk]))
+    if bulk.withdrawn_clients(exports=[export]):
+        # The zip holds reports of a client that has since withdrawn this consultant's access:
+        # refused, with the export page saying which one.
+        return _export_page(request, export, status=403)
     name = f"client-reports-{export.framework.slug}-{export.created_at:%Y-%m-%d}-{export.pk}.zip"
     return FileResponse(
         export.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"

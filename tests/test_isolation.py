@@ -59,6 +59,9 @@ PUBLIC = {
     "benchmarks:national",
     "benchmarks:national_csv",
     "benchmarks:national_json",
+    "benchmarks:national_version",
+    "benchmarks:national_version_csv",
+    "benchmarks:national_version_json",
 }
 # Signed in, and only ever about the person asking (no id in the URL).
 OWN_DATA = {
@@ -193,6 +196,7 @@ TENANT = {
     ),
     "organisations:revoke_grant": (Role.LEAD, lambda w: {"pk": w.a.pk, "grant_pk": w.a_grant.pk}),
     "organisations:audit_log": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "organisations:audit_csv": (Role.LEAD, lambda w: {"pk": w.a.pk}),
     "assessments:start": (Role.LEAD, lambda w: {"pk": w.a.pk}),
     "assessments:assessment": (Role.VIEWER, lambda w: _a(w)),
     "assessments:question": (Role.RESPONDENT, lambda w: {**_a(w), "qpk": _q(w)}),

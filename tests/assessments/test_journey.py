@@ -212,10 +212,52 @@ def test_autosave_answers_json_and_refuses_stale_versions(team):
     assert stale.json()["current"]["answer"] == "2. Emerging"
     assert stale.json()["version"] == 1
     bad = client.post(autosave, {"answer": "7", "version": "1"}, HTTP_X_CSRFTOKEN=token)
-    assert bad.status_code == 400 and "answer" in bad.json()["errors"]
+    assert bad.status_code == 200 and bad.json()["status"] == "partly_saved"
+    assert "answer" in bad.json()["errors"]  # the stored level is kept, not the bad value
+    no_version = client.post(autosave, {"answer": "3"}, HTTP_X_CSRFTOKEN=token)
+    assert no_version.status_code == 400 and "version" in no_version.json()["errors"]
     # Without the CSRF token, nothing is saved.
     assert client.post(autosave, {"answer": "5", "version": "1"}).status_code == 403
     assert Answer.objects.get().level == 2
+
+
+def test_autosave_keeps_the_valid_fields_when_one_is_invalid(team):
+    """One bad link must not throw away the evidence typed beside it (DESIGN's one deliberate
+    exception to "bad input changes nothing"): the valid fields are stored, the invalid one
+    keeps its stored value, and the reply says which field and why."""
+    org, people, fv = team
+    assessment = start(org, people[Role.LEAD], fv)
+    q1 = questions(fv)[0]
+    client = client_for(people[Role.RESPONDENT])
+    client.get(url("question", assessment, qpk=q1.pk))
+    token = client.cookies["csrftoken"].value
+    autosave = url("autosave", assessment, qpk=q1.pk)
+    first = {"answer": "2", "links": "https://good.example/a", "version": "0"}
+    assert client.post(autosave, first, HTTP_X_CSRFTOKEN=token).status_code == 200
+    response = client.post(
+        autosave,
+        {
+            "answer": "3",
+            "evidence": "Two paragraphs of careful evidence.",
+            "links": "not a web address",
+            "confidence": "high",
+            "version": "1",
+        },
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "partly_saved" and body["version"] == 2
+    assert body["errors"]["links"] == [
+        "Link 1 is not a web address: enter it in full, like https://www.example.gov.uk/strategy"
+    ]
+    answer = Answer.objects.get()
+    assert (answer.level, answer.evidence, answer.confidence) == (
+        3,
+        "Two paragraphs of careful evidence.",
+        "high",
+    )
+    assert answer.links == "https://good.example/a"
 
 
 def test_expired_session_autosave_is_sent_to_sign_in_not_saved(team):
@@ -426,3 +468,33 @@ def test_autosave_json_is_valid_for_the_script(team):
     )
     body = json.loads(response.content)
     assert body["status"] == "saved" and ":" in body["saved_at"]
+
+
+def test_results_explain_and_report_read_the_stored_scores(team, tmp_path):
+    """The stored scores are the one truth (dashboards and XLSX read them): if the arithmetic
+    would now give something else (a scoring rule changed since submission), every page still
+    shows what was submitted, and explain says where today's arithmetic differs."""
+    from assessments.models import Score
+    from reports.report import render_pdf
+    from tests.pdf import pdf_text
+
+    org, people, fv = team
+    assessment = start(org, people[Role.LEAD], fv)
+    for q in questions(fv):
+        services.agreed_answer_save(
+            assessment=assessment,
+            question=q,
+            lead=people[Role.LEAD],
+            data=services.AnswerData(state="level", level=3),
+            base_version=0,
+        )
+    services.assessment_submit(assessment=assessment, user=people[Role.LEAD])
+    Score.objects.filter(assessment=assessment, scope=Score.Scope.OVERALL).update(value=4.4)
+    viewer = client_for(people[Role.VIEWER])
+    assert "Overall: 4.4" in viewer.get(url("results", assessment)).content.decode()
+    explain = viewer.get(url("explain_overall", assessment)).content.decode()
+    assert "<strong>4.4</strong>" in explain
+    assert "from 6 of 6 questions" in explain
+    assert "today" in explain and "3.0" in explain
+    report = " ".join(pdf_text(render_pdf(assessment=assessment), tmp_path).split())
+    assert "4.4 overall" in report

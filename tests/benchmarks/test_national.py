@@ -2,10 +2,13 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
 
+from frameworks.models import FrameworkVersion
+from frameworks.services import framework_version_publish, framework_version_retire
 from organisations.models import Organisation
 from tests.conftest import CsrfClient
 from tests.factories import (
@@ -79,7 +82,8 @@ def test_consultant_compares_only_their_clients(population):
     response = client.get(reverse("benchmarks:compare", args=[fv.framework.slug]))
     text = response.content.decode()
     assert "Fire 0" in text and "Fire 1" in text and "Fire 2" not in text
-    assert response.context["comparison"]["median_overall"] is not None  # 15 organisations
+    (table,) = response.context["comparison"]["versions"]
+    assert table["median_overall"] is not None  # 15 organisations
     stranger = CsrfClient()
     stranger.force_login(UserFactory())
     assert (
@@ -88,16 +92,29 @@ def test_consultant_compares_only_their_clients(population):
     )
 
 
-def test_national_query_count_does_not_grow_with_organisations(client, django_assert_num_queries):
+# Versions; the scales and overall scores that say which versions have figures; then the shown
+# version's scale, dimensions and scores.
+NATIONAL_QUERIES = 6
+
+
+def test_national_query_count_does_not_grow_with_organisations_or_versions(
+    client, django_assert_num_queries
+):
     fv = make_version(slug="counted", dimensions=2, questions=1)
     url = reverse("benchmarks:national", args=[fv.framework.slug])
     submit(OrganisationFactory(), fv, [3, 3])
-    with django_assert_num_queries(4):
-        client.get(url)
+    with django_assert_num_queries(NATIONAL_QUERIES):
+        assert client.get(url).status_code == 200
     for n in range(12):
         submit(OrganisationFactory(), fv, [1 + n % 5, 3])
-    with django_assert_num_queries(4):
-        client.get(url)
+    for version in ("1.1.0", "2.0.0"):
+        newer = make_version(slug="counted", version=version, dimensions=3, questions=1)
+        submit(OrganisationFactory(), newer, [2, 2, 2])
+    with django_assert_num_queries(NATIONAL_QUERIES):
+        assert "version 1.0.0" in client.get(url).content.decode()
+    newer_url = national_url(newer)
+    with django_assert_num_queries(NATIONAL_QUERIES):
+        assert client.get(newer_url).status_code == 200
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
@@ -111,3 +128,199 @@ def test_open_data_csv_escapes_every_formula_prefix(client, population, prefix):
     response = client.get(reverse("benchmarks:national_csv", args=[fv.framework.slug]))
     measures = {r["measure"] for r in csv.DictReader(io.StringIO(response.content.decode()))}
     assert measures == {"Overall", f"'{prefix}HYPERLINK(1)"}
+
+
+# --- Versions: each published version keeps its own open data --------------------------------
+
+
+def national_url(fv, name="national_version"):
+    return reverse(f"benchmarks:{name}", args=[fv.framework.slug, fv.version])
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def overall(rows, group="All organisations"):
+    (row,) = [r for r in rows if r["group"] == group and r["measure"] == "Overall"]
+    return row
+
+
+def submit_many(fv, count, levels, **org):
+    return [submit(OrganisationFactory(**org), fv, levels)[0] for _ in range(count)]
+
+
+def version_links(text):
+    """The version chooser's links, in page order."""
+    return re.findall(r'href="/national/[a-z-]+/([0-9.]+)/"', text)
+
+
+def test_publishing_a_new_version_keeps_the_national_picture_of_the_old_one(client, population):
+    fv, _ = population
+    new = make_version(version="2.0.0", dimensions=3, questions=1)
+    submit_many(new, 2, [4, 4, 4])  # too few for any figure
+    slug = fv.framework.slug
+
+    text = client.get(reverse("benchmarks:national", args=[slug])).content.decode()
+    assert "The national picture · version 1.0.0" in text
+    assert "Unitary authority" in text and "Dimension 3" not in text
+    assert version_links(text) == ["2.0.0", "1.0.0"]
+
+    response = client.get(reverse("benchmarks:national_csv", args=[slug]))
+    assert 'filename="test-framework-1.0.0-national.csv"' in response["Content-Disposition"]
+    rows = csv_rows(response)
+    assert overall(rows)["organisations"] == "15"
+    assert overall(rows, "Unitary authority")["organisations"] == "12"
+    data = client.get(reverse("benchmarks:national_json", args=[slug])).json()
+    assert data["version"] == "1.0.0"
+
+    # The new version has its own page, which says why it shows no figures yet.
+    text = client.get(national_url(new)).content.decode()
+    assert "The national picture · version 2.0.0" in text
+    assert "Not enough organisations have submitted on version 2.0.0 yet" in text
+    assert text.count("govuk-table__cell--numeric") == 0
+    assert text.count("<h1") == 1
+
+
+def test_each_version_has_its_own_page_and_downloads(client, population):
+    old, _ = population
+    new = make_version(version="2.0.0", dimensions=3, questions=1)
+    submit_many(new, 6, [4, 4, 4], kind=Organisation.Kind.COUNTY)
+    slug = old.framework.slug
+
+    default = client.get(reverse("benchmarks:national", args=[slug]))
+    assert "The national picture · version 2.0.0" in default.content.decode()
+    assert version_links(default.content.decode()) == ["2.0.0", "1.0.0"]
+
+    text = client.get(national_url(old)).content.decode()
+    assert "The national picture · version 1.0.0" in text and "Dimension 3" not in text
+    assert 'aria-current="page"' in text
+    assert f'href="{national_url(old, "national_version_csv")}"' in text
+
+    response = client.get(national_url(old, "national_version_csv"))
+    assert 'filename="test-framework-1.0.0-national.csv"' in response["Content-Disposition"]
+    rows = csv_rows(response)
+    assert {r["measure"] for r in rows} == {"Overall", "Dimension 1", "Dimension 2"}
+    assert overall(rows, "Unitary authority")["organisations"] == "12"
+
+    response = client.get(national_url(new, "national_version_json"))
+    assert 'filename="test-framework-2.0.0-national.json"' in response["Content-Disposition"]
+    data = response.json()
+    assert data["version"] == "2.0.0"
+    assert overall(data["rows"])["organisations"] == 6
+    assert overall(data["rows"])["median"] == 4.0
+
+    # The unversioned downloads are the default version's, byte for byte.
+    for name in ("csv", "json"):
+        plain = client.get(reverse(f"benchmarks:national_{name}", args=[slug]))
+        versioned = client.get(national_url(new, f"national_version_{name}"))
+        assert plain.content == versioned.content
+        assert plain["Content-Disposition"] == versioned["Content-Disposition"]
+
+
+def test_national_default_is_the_highest_version_not_the_last_published(client):
+    drafts = [make_version(version=v, publish=False, questions=1) for v in ("1.9.0", "1.10.0")]
+    framework_version_publish(framework_version=drafts[1])
+    framework_version_publish(framework_version=drafts[0])  # published last
+    for fv in drafts:
+        submit_many(fv, 6, [3, 3])
+    text = client.get(reverse("benchmarks:national", args=["test-framework"])).content.decode()
+    assert "The national picture · version 1.10.0" in text
+    assert version_links(text) == ["1.10.0", "1.9.0"]
+
+
+def test_drafts_and_unused_retired_versions_have_no_national_page(client, population):
+    old, _ = population
+    unused = make_version(version="1.5.0")
+    framework_version_retire(framework_version=unused)
+    draft = make_version(version="3.0.0", publish=False)
+    framework_version_retire(framework_version=old)  # retired, but it has submissions
+    text = client.get(reverse("benchmarks:national", args=[old.framework.slug])).content.decode()
+    assert version_links(text) == ["1.0.0"]
+    assert "The national picture · version 1.0.0" in text
+    assert client.get(national_url(old)).status_code == 200
+    assert client.get(national_url(unused)).status_code == 404
+    assert client.get(national_url(draft)).status_code == 404
+    assert client.get(national_url(draft, "national_version_csv")).status_code == 404
+    missing = reverse("benchmarks:national_version", args=[old.framework.slug, "7.0.0"])
+    assert client.get(missing).status_code == 404
+    assert FrameworkVersion.objects.filter(framework=old.framework).count() == 3
+
+
+def compare_tables(text):
+    """{caption: [row header texts]} for each table on the comparison page."""
+    tables = {}
+    for chunk in text.split("<table")[1:]:
+        caption = re.search(r"<caption[^>]*>\s*(.*?)\s*</caption>", chunk, re.S).group(1)
+        tables[caption] = re.findall(r'<th scope="row"[^>]*>(?:<a[^>]*>)?([^<]+)', chunk)
+    return tables
+
+
+def test_consultant_comparison_keeps_clients_on_older_versions(client, population):
+    old, tiny = population
+    new = make_version(version="2.0.0", dimensions=3, questions=1)
+    submit_many(new, 6, [4, 4, 4])
+    moved = OrganisationFactory(name="Moved On Council")
+    submit(moved, old, [2, 2], round_label="2025/26")
+    submit(moved, new, [2, 2, 2], round_label="2026/27")
+    waiting = OrganisationFactory(name="Not Yet Council")
+    consultant = UserFactory()
+    for org in (tiny[0].organisation, moved, waiting):
+        ConsultantGrantFactory(organisation=org, consultant=consultant)
+    client.force_login(consultant)
+
+    text = client.get(reverse("benchmarks:compare", args=[old.framework.slug])).content.decode()
+    tables = compare_tables(text)
+    assert tables == {
+        "Version 2.0.0: scores by client and dimension": [
+            "Moved On Council",
+            "Median of all organisations",
+        ],
+        "Version 1.0.0: scores by client and dimension": [
+            "Fire 0",
+            "Median of all organisations",
+        ],
+    }
+    new_table, old_table = text.split("<table")[1:]
+    assert "Dimension 3" in new_table and "Dimension 3" not in old_table
+    # Each version's median is that version's open-data median: one population everywhere.
+    old_median = overall(csv_rows(client.get(national_url(old, "national_version_csv"))))
+    assert old_median["organisations"] == "16"
+    assert re.search(
+        r"Median of all organisations</th>\s*<td[^>]*></td>\s*<td[^>]*>"
+        + re.escape(old_median["median"]),
+        old_table,
+    )
+    assert re.search(
+        r"Median of all organisations</th>\s*<td[^>]*></td>\s*<td[^>]*>4\.0", new_table
+    )
+    assert "2026/27" in new_table and "2025/26" not in new_table
+    assert "Not Yet Council" in text.split("<table")[-1].split("</table>")[-1]
+    assert text.count("<h1") == 1
+
+
+def test_comparison_query_count_does_not_grow_with_clients_or_versions(
+    django_assert_num_queries,
+):
+    old = make_version(slug="counted", dimensions=2, questions=1)
+    consultant = UserFactory()
+    signed_in = CsrfClient()
+    signed_in.force_login(consultant)
+    url = reverse("benchmarks:compare", args=["counted"])
+    first = OrganisationFactory()
+    submit(first, old, [3, 3])
+    ConsultantGrantFactory(organisation=first, consultant=consultant)
+    with django_assert_num_queries(COMPARE_QUERIES):
+        assert signed_in.get(url).status_code == 200
+    new = make_version(slug="counted", version="2.0.0", dimensions=3, questions=1)
+    for n in range(8):
+        org = OrganisationFactory()
+        submit(org, old if n % 2 else new, [1 + n % 5] * (2 if n % 2 else 3))
+        ConsultantGrantFactory(organisation=org, consultant=consultant)
+    with django_assert_num_queries(COMPARE_QUERIES):
+        assert signed_in.get(url).status_code == 200
+
+
+# Session and user; versions, clients, their latest submissions, dimensions, scales, scores;
+# then the session saved (a savepoint, the update, its release).
+COMPARE_QUERIES = 11

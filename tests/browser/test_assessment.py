@@ -151,6 +151,11 @@ def test_text_typed_after_the_session_ended_is_kept_and_saved_after_signing_in(
     expect(page.get_by_label("Evidence (optional)", exact=True)).to_have_value(
         "A long paragraph of evidence."
     )
-    expect(page.locator("[data-autosave-status]")).to_have_text(re.compile("^Saved at"))
+    expect(page.locator("[data-autosave-status]")).to_have_text(
+        re.compile(
+            r"^We put back what you typed on this page at \d\d:\d\d, which was not saved then "
+            r"because you had been signed out\. Saved at \d\d:\d\d$"
+        )
+    )
     answer = Answer.objects.get(respondent=person)
     assert (answer.level, answer.evidence) == (2, "A long paragraph of evidence.")

@@ -285,3 +285,38 @@ def test_demo_rounds_load_skips_frameworks_that_are_not_loaded(orgs):
     assert result.assessments_created == 0
     assert result.frameworks_missing == (DATA_SYSTEMS_TECHNOLOGY, str(draft))
     assert not Assessment.objects.exists()
+
+
+def numbers(scores):
+    """Every stored number of a Scores (targets by value only: their counts are not stored)."""
+
+    def of(score, counts=True):
+        if score is None:
+            return None
+        return (round(score.value, 9), score.band_value) + (
+            (score.answered, score.total) if counts else ()
+        )
+
+    return {
+        "overall": of(scores.overall),
+        "dimensions": {k: of(v) for k, v in scores.dimensions.items()},
+        "targets": {k: of(v, counts=False) for k, v in scores.targets.items()},
+        "gaps": {k: None if v is None else round(v, 9) for k, v in scores.gaps.items()},
+        "facets": {k: of(v) for k, v in scores.facets.items()},
+        "grid": {k: of(v) for k, v in scores.grid.items()},
+    }
+
+
+def test_every_demo_assessment_stores_exactly_what_its_answers_score(frameworks, orgs):
+    """One source of truth: results, explain, the report, dashboards and exports read the stored
+    scores, so for every demo assessment they must be what its agreed answers score."""
+    from assessments.selectors import stored_scores
+
+    demo_rounds_load(organisations=orgs)
+    submitted = Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
+    assert set(submitted.values_list("framework_version", flat=True)) == {
+        fv.pk for fv in frameworks.values()
+    }
+    for assessment in submitted.select_related("framework_version"):
+        recomputed = numbers(assessment_compute_scores(assessment=assessment))
+        assert numbers(stored_scores(assessment=assessment)) == recomputed, assessment

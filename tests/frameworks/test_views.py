@@ -213,7 +213,7 @@ def test_new_draft_then_publish(editor_client):
     text = editor_client.submit(
         version_url(published, "frameworks:new_draft"), {"version": "1.1.0"}
     ).content.decode()
-    assert "Version 1.1.0 already exists; choose another number" in text
+    assert "Version 1.1.0 already exists; enter a version number higher than 1.1.0" in text
 
 
 def test_retire(editor_client):

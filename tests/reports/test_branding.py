@@ -72,6 +72,9 @@ def test_anything_else_is_refused_with_a_reason(data, name, message):
 
 
 def consultant_client(user) -> CsrfClient:
+    """Signed in as `user`, made a consultant (branding is for consultants only)."""
+    if not user.consultant_grants.filter(revoked_at__isnull=True).exists():
+        ConsultantGrantFactory(consultant=user)
     client = CsrfClient()
     client.force_login(user)
     return client

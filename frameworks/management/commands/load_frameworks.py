@@ -8,6 +8,8 @@ MESSAGES = {
     "unchanged": "already loaded, unchanged",
     "differs": "NOT loaded: this version is already in the database with different content; "
     "give the file a new version number",
+    "superseded": "NOT loaded: the database already has this version number written another "
+    "way or a higher version of this framework, which stays the current one",
 }
 
 
@@ -16,7 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for result in library_load():
-            style = self.style.WARNING if result.outcome == "differs" else self.style.SUCCESS
+            style = (
+                self.style.WARNING
+                if result.outcome in ("differs", "superseded")
+                else self.style.SUCCESS
+            )
             self.stdout.write(
                 style(
                     f"{result.spec.name} {result.spec.version} "
