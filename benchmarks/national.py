@@ -19,7 +19,7 @@ from benchmarks import disclosure
 from benchmarks.dashboard import latest_submitted_ids
 from frameworks.models import Dimension, FrameworkVersion, ScaleLevel
 from frameworks.selectors import newest_first
-from organisations.models import Organisation
+from organisations.models import ConsultantGrant, Organisation
 
 GROUPINGS = {
     "kind": ("Kind of organisation", "organisation__kind", dict(Organisation.Kind.choices)),
@@ -183,10 +183,8 @@ def consultant_comparison(*, user, framework_slug: str) -> dict:
     versions = {v.pk: v for v in _versions_with_data(framework_slug)}
     clients = list(
         Organisation.objects.filter(
-            consultant_grants__consultant=user, consultant_grants__revoked_at__isnull=True
-        )
-        .distinct()
-        .order_by("name")
+            pk__in=ConsultantGrant.objects.active().filter(consultant=user).values("organisation")
+        ).order_by("name")
     )
     # Each client's latest submission on any version (the one its dashboard shows).
     latest: dict[int, tuple[int, int, str]] = {}

@@ -426,7 +426,7 @@ def _sync_memberships(people: dict, wanted: dict[tuple[int, int], str]) -> None:
 def _sync_grants(consultant, clients: list[Organisation], granted_by) -> None:
     """The consultant's active grants become exactly `clients`; others are revoked."""
     wanted = {org.pk for org in clients}
-    for grant in ConsultantGrant.objects.filter(consultant=consultant, revoked_at__isnull=True):
+    for grant in ConsultantGrant.objects.active().filter(consultant=consultant):
         if grant.organisation_id in wanted:
             wanted.discard(grant.organisation_id)
             continue

@@ -33,9 +33,7 @@ def consultant_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not ConsultantGrant.objects.filter(
-            consultant=request.user, revoked_at__isnull=True
-        ).exists():
+        if not ConsultantGrant.objects.active().filter(consultant=request.user).exists():
             raise PermissionDenied(
                 "Branding and bulk exports are for consultants working with client bodies."
             )

@@ -169,6 +169,12 @@ class Invitation(models.Model):
         return "Consultant" if self.kind == self.Kind.CONSULTANT else self.get_role_display()
 
 
+class ConsultantGrantQuerySet(models.QuerySet):
+    def active(self):
+        """Grants not withdrawn: the only ones that let a consultant in."""
+        return self.filter(revoked_at__isnull=True)
+
+
 class ConsultantGrant(models.Model):
     """A lead lets a consultant see their organisation. Dated, and revocable at any time."""
 
@@ -186,6 +192,8 @@ class ConsultantGrant(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ConsultantGrantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-granted_at"]

@@ -66,8 +66,9 @@ def organisation_access(*, user, pk: int) -> Access:
     if membership is not None:
         return Access(membership.organisation, membership.role, membership)
     grant = (
-        ConsultantGrant.objects.select_related("organisation")
-        .filter(consultant=user, organisation_id=pk, revoked_at__isnull=True)
+        ConsultantGrant.objects.active()
+        .select_related("organisation")
+        .filter(consultant=user, organisation_id=pk)
         .first()
     )
     if grant is not None:
@@ -85,7 +86,8 @@ def memberships_for_user(*, user) -> QuerySet[Membership]:
 
 def clients_for_consultant(*, user) -> QuerySet[ConsultantGrant]:
     return (
-        ConsultantGrant.objects.filter(consultant=user, revoked_at__isnull=True)
+        ConsultantGrant.objects.active()
+        .filter(consultant=user)
         .select_related("organisation", "granted_by")
         .order_by("organisation__name")
     )
@@ -123,15 +125,19 @@ def organisation_invitation(*, access: Access, pk: int) -> Invitation:
 
 
 def organisation_grants(*, access: Access) -> QuerySet[ConsultantGrant]:
-    return ConsultantGrant.objects.filter(
-        organisation=access.organisation, revoked_at__isnull=True
-    ).select_related("consultant", "granted_by")
+    return (
+        ConsultantGrant.objects.active()
+        .filter(organisation=access.organisation)
+        .select_related("consultant", "granted_by")
+    )
 
 
 def organisation_grant(*, access: Access, pk: int) -> ConsultantGrant:
     try:
-        return ConsultantGrant.objects.select_related("consultant").get(
-            organisation=access.organisation, pk=pk, revoked_at__isnull=True
+        return (
+            ConsultantGrant.objects.active()
+            .select_related("consultant")
+            .get(organisation=access.organisation, pk=pk)
         )
     except ConsultantGrant.DoesNotExist:
         raise Http404("No such consultant access") from None

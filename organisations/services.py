@@ -107,9 +107,11 @@ def invitation_create(
             raise AlreadyThere(f"{email} is already a member of {organisation.name}.")
     else:
         role = ""
-        if ConsultantGrant.objects.filter(
-            organisation=organisation, consultant__email__iexact=email, revoked_at__isnull=True
-        ).exists():
+        if (
+            ConsultantGrant.objects.active()
+            .filter(organisation=organisation, consultant__email__iexact=email)
+            .exists()
+        ):
             raise AlreadyThere(f"{email} already has consultant access to {organisation.name}.")
     now = timezone.now()
     Invitation.objects.filter(
@@ -181,10 +183,9 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership | Consultan
     locked.accepted_by = user
     locked.save(update_fields=["accepted_at", "accepted_by"])
     if locked.kind == Invitation.Kind.CONSULTANT:
-        result, _ = ConsultantGrant.objects.get_or_create(
+        result, _ = ConsultantGrant.objects.active().get_or_create(
             organisation=locked.organisation,
             consultant=user,
-            revoked_at__isnull=True,
             defaults={"granted_by": locked.invited_by},
         )
         action, changes = "consultant_grant.create", {"consultant": user.email}

@@ -89,7 +89,8 @@ def client_choices(*, user) -> tuple[list[ClientChoice], list[Framework]]:
     """The consultant's active clients, each with what it has submitted, and those frameworks."""
     organisations = [
         grant.organisation
-        for grant in ConsultantGrant.objects.filter(consultant=user, revoked_at__isnull=True)
+        for grant in ConsultantGrant.objects.active()
+        .filter(consultant=user)
         .select_related("organisation")
         .order_by("organisation__name")
     ]
@@ -249,10 +250,9 @@ def withdrawn_clients(*, exports) -> dict[int, list[Organisation]]:
     """Export id -> the clients in it whose grant to the export's consultant is no longer
     active, by name. Such an export may not be downloaded: it holds their reports."""
     through = BulkExport.organisations.through
-    active = ConsultantGrant.objects.filter(
+    active = ConsultantGrant.objects.active().filter(
         consultant_id=OuterRef("bulkexport__consultant_id"),
         organisation_id=OuterRef("organisation_id"),
-        revoked_at__isnull=True,
     )
     found = defaultdict(list)
     rows = (
@@ -271,9 +271,9 @@ def _build_zip(export: BulkExport, organisations: list[Organisation]) -> tuple[s
     branding = branding_for(export.consultant)
     prepared_by = branding.display_name if branding else ""
     granted = set(
-        ConsultantGrant.objects.filter(
-            consultant=export.consultant, revoked_at__isnull=True
-        ).values_list("organisation_id", flat=True)
+        ConsultantGrant.objects.active()
+        .filter(consultant=export.consultant)
+        .values_list("organisation_id", flat=True)
     )
     latest = latest_submissions(
         organisation_ids=[o.pk for o in organisations], framework_ids=[export.framework_id]
