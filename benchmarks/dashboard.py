@@ -173,9 +173,7 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
             peers_by_dim[int(row.measure)] = pairs
 
     def summary(pairs):
-        return disclosure.peer_summary(
-            viewer_id=organisation.pk, peers=pairs, scale_values=scale_values
-        )
+        return disclosure.peer_summary(peers=pairs, scale_values=scale_values)
 
     overall_value = own_overall.value if own_overall else None
     overall_peers = summary(peers_overall)

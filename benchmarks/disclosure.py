@@ -7,13 +7,16 @@ rules protects every route out of the system, and no view computes a peer statis
 
 The rules (DESIGN.md, "Benchmarks and disclosure control"):
 
-- The viewer's own organisation is never one of its peers: a body must not see itself reflected
-  back, and counting it would let a group of four peers plus the viewer pass the threshold of 5.
-- A median needs at least `MIN_FOR_MEDIAN` organisations; quartiles need at least
-  `MIN_FOR_DISTRIBUTION`. Below a threshold the summary carries no numbers at all, not even
-  the count: "there are 3 of us" already narrows down who the others are.
+- One population everywhere: a group's figures count every body in it, the viewer's own too,
+  so the dashboard, the national page and its downloads, the consultant comparison and the PDF
+  show the same numbers for the same group. (Leaving the viewer out on one page and counting it
+  on another would let a body subtract one median from the other.)
+- A median needs a group in which every member sees at least 5 others: `MIN_FOR_MEDIAN` (6)
+  bodies; quartiles need `MIN_FOR_DISTRIBUTION` (11). Below a threshold the summary carries no
+  numbers at all, not even the count: "there are 3 of us" already narrows down who the others
+  are.
 - No minimum, maximum, mean, sum or single organisation's value is ever published. The median
-  and inclusive quartiles of at least 5 (10) values never read the two smallest or two largest
+  and inclusive quartiles of at least 6 (11) values never read the two smallest or two largest
   values, so an outlier cannot be recovered from them; a mean or sum would let two groups that
   differ by one body be subtracted to give that body's score.
 - Published numbers are rounded to `PRECISION` decimal place. That is what people can read
@@ -30,8 +33,8 @@ from dataclasses import dataclass
 
 from assessments.scoring import BAND_PRECISION
 
-MIN_FOR_MEDIAN = 5
-MIN_FOR_DISTRIBUTION = 10
+MIN_FOR_MEDIAN = 6
+MIN_FOR_DISTRIBUTION = 11
 PRECISION = 1
 
 NOT_ENOUGH_PEERS = "Not enough peers to compare"
@@ -149,14 +152,14 @@ def _checked_sorted(values: Iterable[float], scale: tuple[int, ...]) -> list[flo
 
 
 def summarise(values: Iterable[float], *, scale_values: Sequence[int]) -> PeerSummary:
-    """The publishable summary of values that all count (the viewer already left out).
+    """The publishable summary of the values of every body in a group.
 
-    Callers holding organisation ids should use `peer_summary`, which drops the viewer and
-    refuses duplicates; this is the arithmetic underneath. Order does not matter.
+    Callers holding organisation ids should use `peer_summary`, which refuses duplicates and
+    drops unscored bodies; this is the arithmetic underneath. Order does not matter.
 
     Median by `statistics.median`; quartiles by `statistics.quantiles(method="inclusive")`, which
-    interpolates at positions (n - 1)/4 and 3(n - 1)/4. With n >= 10 those positions are at least
-    2.25 places in from either end, so neither the quartiles nor the median ever depend on the
+    interpolates at positions (n - 1)/4 and 3(n - 1)/4. With n >= 11 those positions are at least
+    2.5 places in from either end, so neither the quartiles nor the median ever depend on the
     two lowest or two highest values: moving an extreme body further out changes nothing shown.
     """
     scale = _check_scale(scale_values)
@@ -191,49 +194,34 @@ def summarise(values: Iterable[float], *, scale_values: Sequence[int]) -> PeerSu
     )
 
 
-def _counted_values(
-    peers: Iterable[tuple[int, float | None]], *, viewer_id: int | None
-) -> list[float | None]:
+def peer_summary(
+    *, peers: Iterable[tuple[int, float | None]], scale_values: Sequence[int]
+) -> PeerSummary:
+    """The summary of one group: `(org_id, value)` for every body in it, the viewer's own
+    included (one population everywhere). A None value (no submitted assessment on this
+    framework version) does not count towards n; a body listed twice is refused, since it
+    would count twice towards the thresholds."""
     seen: set[int] = set()
-    values: list[float | None] = []
+    values: list[float] = []
     for org_id, value in peers:
-        # A body listed twice would count twice towards the thresholds, so refuse it outright.
         if org_id in seen:
             raise ValueError(f"Organisation {org_id!r} appears twice among the peers")
         seen.add(org_id)
-        if org_id != viewer_id:
+        if value is not None:
             values.append(value)
-    return values
-
-
-def peer_summary(
-    *,
-    viewer_id: int | None,
-    peers: Iterable[tuple[int, float | None]],
-    scale_values: Sequence[int],
-) -> PeerSummary:
-    """The summary a viewer may see of its peers: its own pair dropped, unscored bodies dropped.
-
-    `peers` is `(org_id, value)` for every member of the group, the viewer included or not; a
-    None value (no submitted assessment on this framework version) does not count towards n.
-    `viewer_id` None means nobody is viewing as a member, e.g. the national picture.
-    """
-    values = _counted_values(peers, viewer_id=viewer_id)
-    return summarise([v for v in values if v is not None], scale_values=scale_values)
+    return summarise(values, scale_values=scale_values)
 
 
 def aggregate[K](
     groups: Mapping[K, Iterable[tuple[int, float | None]]], *, scale_values: Sequence[int]
 ) -> dict[K, PeerSummary]:
-    """Open data and the national picture: the same rules for each group, with no viewer.
+    """The same rules for each of several groups (the national picture and open data).
 
-    Every body in a group counts, but a group still needs 5 for a median and 10 for quartiles.
-    Groups are fixed (kind, region, size band, named), never free-form filters, so two
-    overlapping summaries cannot be subtracted to single out one body.
+    Groups are fixed (kind, region, size band, named), never free-form filters, so a person
+    cannot choose two overlapping groups that differ by the one body they want to single out.
     """
     return {
-        key: peer_summary(viewer_id=None, peers=peers, scale_values=scale_values)
-        for key, peers in groups.items()
+        key: peer_summary(peers=peers, scale_values=scale_values) for key, peers in groups.items()
     }
 
 

@@ -1,7 +1,8 @@
 """The national picture and the consultant's comparison: read stored scores in bulk.
 
-Open data and the national page publish only what `benchmarks` lets through: medians of 5 or
-more organisations, quartiles of 10 or more, never a single body's value.
+Open data and the national page publish only what `disclosure` lets through (medians of 6 or
+more organisations, quartiles of 11 or more, never a single body's value), counting the same
+population as the dashboards and the report.
 
 Scores are only comparable within one framework version, so both work per version: each
 published version keeps its own open data after a newer one is published, and clients are

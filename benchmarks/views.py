@@ -8,7 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from benchmarks import charts, national
+from benchmarks import charts, disclosure, national
 from benchmarks.dashboard import build_dashboard
 from frameworks.selectors import published_versions
 from maturity.spreadsheets import safe_cell
@@ -61,7 +61,8 @@ def national_download(request, framework, fmt, version=None):
             {
                 "framework": fv.framework.slug,
                 "version": fv.version,
-                "rules": "Medians need 5 or more organisations, quartiles 10 or more; no single "
+                "rules": f"Medians need {disclosure.MIN_FOR_MEDIAN} or more organisations, "
+                f"quartiles {disclosure.MIN_FOR_DISTRIBUTION} or more; no single "
                 "organisation's value, minimum or maximum is ever published.",
                 "rows": rows,
             }

@@ -95,7 +95,7 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
         for answer in Answer.objects.filter(assessment=assessment).exclude(state=""):
             responses[answer.question_id].append(answer.scored_level)
 
-    # Peers: same kind, through the disclosure rules (the viewer never counts).
+    # Peers: same kind, through the disclosure rules (every body counts, this one too).
     peer_rows = {
         row.measure: list(zip(row.organisation_ids, row.values, strict=True))
         for row in PeerValues.objects.filter(
@@ -105,7 +105,6 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
 
     def peers(measure):
         return disclosure.peer_summary(
-            viewer_id=assessment.organisation_id,
             peers=peer_rows.get(measure, []),
             scale_values=[lv.value for lv in levels],
         )

@@ -43,7 +43,7 @@ def test_too_few_peers_shows_no_peer_numbers(fv):
     assert '"Median of' not in text  # no peer trace in the radar figure
 
 
-def test_median_and_quartiles_appear_with_enough_peers_and_exclude_the_viewer(fv):
+def test_median_and_quartiles_appear_with_enough_peers_counting_the_viewer(fv):
     me = OrganisationFactory(kind=Organisation.Kind.UNITARY)
     _, lead = submit(me, fv, [5, 5, 5, 5])
     for level in (1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4):  # 11 peers
@@ -53,8 +53,9 @@ def test_median_and_quartiles_appear_with_enough_peers_and_exclude_the_viewer(fv
     client.force_login(lead)
     response = client.get(board_url(me, fv))
     text = response.content.decode()
-    assert "The median of unitary authorities is 3.0 (n = 11)" in text
-    assert "highest quartile of 11 unitary authorities" in text
+    # Twelve unitary authorities, this one (at 5) among them: one population everywhere.
+    assert "The median of unitary authorities is 3.0 (n = 12)" in text
+    assert "highest quartile of 12 unitary authorities" in text
     radar = response.context["radar"]
     assert radar["data"][1]["name"] == "Median of unitary authorities"
     assert radar["data"][1]["r"][:2] == [3.0, 3.0]

@@ -49,9 +49,9 @@ def published_floats(summary: PeerSummary) -> list[float]:
 # Worked examples
 
 
-def test_peer_summary_four_peers_and_the_viewer_shows_nothing():
-    peers = [(VIEWER, 3.0), *pairs([1.0, 2.0, 3.0, 4.0])]
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
+def test_peer_summary_five_bodies_show_nothing():
+    """Each of five bodies would see only four others: nothing, not even the count."""
+    summary = peer_summary(peers=pairs([1.0, 2.0, 3.0, 3.0, 4.0]), scale_values=SCALE)
     assert summary == PeerSummary(
         n=None,
         median=None,
@@ -64,11 +64,10 @@ def test_peer_summary_four_peers_and_the_viewer_shows_nothing():
     assert not summary.has_distribution
 
 
-def test_peer_summary_five_peers_gives_the_median_only():
-    peers = [*pairs([1.0, 2.0, 3.0, 4.0, 5.0]), (VIEWER, 1.0)]
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
-    assert summary.n == 5
-    assert summary.median == 3.0
+def test_peer_summary_six_bodies_give_the_median_only():
+    summary = peer_summary(peers=pairs([1.0, 1.0, 2.0, 3.0, 4.0, 5.0]), scale_values=SCALE)
+    assert summary.n == 6
+    assert summary.median == 2.5
     assert summary.has_median
     assert summary.lower_quartile is None
     assert summary.upper_quartile is None
@@ -90,39 +89,32 @@ def test_summarise_twelve_spread_peers_publishes_everything():
 
 
 def test_summarise_median_rounds_to_one_decimal_place():
-    values = [1.0, 1.5, 2.0, 2.0, 2.5, 3.0, 3.0, 3.5, 4.0, 5.0]
+    values = [1.0, 1.5, 2.0, 2.0, 2.5, 3.0, 3.0, 3.5, 4.0, 4.5, 5.0, 5.0]
     summary = summarise(values, scale_values=SCALE)
-    # Unrounded: median 2.75, quartiles 2.0 and 3.375.
-    assert (summary.lower_quartile, summary.median, summary.upper_quartile) == (2.0, 2.8, 3.4)
+    # Inclusive quartiles at positions 2.75, 5.5 and 8.25: 2.0, (3.0 + 3.0) / 2 = 3.0 and
+    # 4.0 + 0.25 * 0.5 = 4.125. The median of 12 is 3.0; shown to one place: 2.0, 3.0, 4.1.
+    assert (summary.lower_quartile, summary.median, summary.upper_quartile) == (2.0, 3.0, 4.1)
+    odd = summarise([1.0, 2.0, 2.0, 2.0, 2.5, 2.75, 3.0, 3.0, 4.0, 4.0, 5.0], scale_values=SCALE)
+    assert odd.median == 2.8  # 2.75, shown to one place
 
 
 def test_peer_summary_drops_unscored_peers():
-    peers = [*pairs([2.0, 3.0, 3.0, 4.0]), (10, None), (11, None)]
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
+    peers = [*pairs([2.0, 3.0, 3.0, 4.0, 5.0]), (10, None), (11, None)]
+    summary = peer_summary(peers=peers, scale_values=SCALE)
     assert summary.n is None
     assert summary.reason == NOT_ENOUGH_PEERS
 
 
-def test_peer_summary_viewer_absent_from_peers_counts_everyone():
-    summary = peer_summary(viewer_id=99, peers=pairs(TWELVE), scale_values=SCALE)
-    assert summary == summarise(TWELVE, scale_values=SCALE)
-
-
-def test_peer_summary_no_viewer_counts_everyone():
-    summary = peer_summary(viewer_id=None, peers=pairs(TWELVE), scale_values=SCALE)
-    assert summary.n == 12
+def test_peer_summary_counts_every_body():
+    assert peer_summary(peers=pairs(TWELVE), scale_values=SCALE) == summarise(
+        TWELVE, scale_values=SCALE
+    )
 
 
 def test_peer_summary_duplicate_organisation_is_refused():
-    peers = [*pairs([1.0, 2.0, 3.0, 4.0]), (1, 5.0)]
+    peers = [*pairs([1.0, 2.0, 3.0, 4.0, 5.0]), (1, 5.0)]
     with pytest.raises(ValueError, match="appears twice"):
-        peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
-
-
-def test_peer_summary_duplicate_viewer_is_refused():
-    peers = [(VIEWER, 1.0), (VIEWER, 2.0), *pairs(TWELVE)]
-    with pytest.raises(ValueError, match="appears twice"):
-        peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
+        peer_summary(peers=peers, scale_values=SCALE)
 
 
 @pytest.mark.parametrize(
@@ -199,13 +191,13 @@ def test_position_phrase_names_the_band_and_the_group():
     assert phrase == "second quartile of 38 unitary authorities"
 
 
-def test_position_phrase_five_to_nine_peers_explains_no_quartiles():
-    summary = summarise([1.0, 2.0, 3.0, 4.0, 5.0], scale_values=SCALE)
+def test_position_phrase_six_to_ten_bodies_explains_no_quartiles():
+    summary = summarise([1.0, 2.0, 3.0, 3.0, 4.0, 5.0], scale_values=SCALE)
     phrase = position_phrase(3.0, summary, group_label_plural="district councils")
     assert phrase == NOT_ENOUGH_FOR_DISTRIBUTION
 
 
-def test_position_phrase_fewer_than_five_says_not_enough_peers():
+def test_position_phrase_fewer_than_six_says_not_enough_peers():
     summary = summarise([1.0, 2.0], scale_values=SCALE)
     phrase = position_phrase(3.0, summary, group_label_plural="district councils")
     assert phrase == "Not enough peers to compare"
@@ -213,12 +205,12 @@ def test_position_phrase_fewer_than_five_says_not_enough_peers():
 
 def test_aggregate_applies_the_rules_per_group_with_everyone_counted():
     groups = {
-        "london": pairs([1.0, 2.0, 3.0, 4.0, 5.0]),
-        "wales": pairs([2.0, 3.0, 4.0, 4.0]),
+        "london": pairs([1.0, 2.0, 3.0, 3.0, 4.0, 5.0]),
+        "wales": pairs([2.0, 3.0, 4.0, 4.0, 5.0]),
         "england": pairs(TWELVE, start=100),
     }
     result = aggregate(groups, scale_values=SCALE)
-    assert result["london"].n == 5
+    assert result["london"].n == 6
     assert result["london"].median == 3.0
     assert not result["london"].has_distribution
     assert result["wales"].n is None
@@ -273,14 +265,13 @@ def test_peer_summary_is_frozen():
 # ---------------------------------------------------------------------------------------------
 # Properties
 
-# Ties matter (they decide histograms and quartile boundaries), so mix whole levels and one-decimal
+# Ties matter (they decide quartile boundaries and bands), so mix whole levels and one-decimal
 # scores with arbitrary floats on the scale.
 VALUE = st.one_of(
     st.integers(1, 5).map(float),
     st.sampled_from([round(1 + i / 10, 1) for i in range(41)]),
     st.floats(min_value=1.0, max_value=5.0, allow_nan=False, allow_infinity=False),
 )
-VIEWER_VALUE = st.one_of(st.none(), VALUE)
 
 
 def values_list(min_size=0, max_size=40):
@@ -288,7 +279,7 @@ def values_list(min_size=0, max_size=40):
 
 
 def with_viewer(data, peers, viewer_value):
-    """The peers' pairs with the viewer's pair inserted somewhere."""
+    """The peers' pairs with the viewer's own body's pair inserted somewhere (it counts)."""
     peers = list(peers)
     position = data.draw(st.integers(0, len(peers)), label="viewer position")
     peers.insert(position, (VIEWER, viewer_value))
@@ -296,10 +287,10 @@ def with_viewer(data, peers, viewer_value):
 
 
 @settings(max_examples=500, deadline=None)
-@given(data=st.data(), values=values_list(max_size=MIN_FOR_MEDIAN - 1), viewer_value=VALUE)
-def test_peer_summary_fewer_than_five_peers_has_no_numbers(data, values, viewer_value):
-    peers = with_viewer(data, pairs(values), viewer_value)
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
+@given(data=st.data(), values=values_list(max_size=MIN_FOR_MEDIAN - 2), viewer_value=VALUE)
+def test_peer_summary_fewer_than_six_bodies_has_no_numbers(data, values, viewer_value):
+    # The viewer's body counts, as every body does: with it, still fewer than six.
+    summary = peer_summary(peers=with_viewer(data, pairs(values), viewer_value), scale_values=SCALE)
     assert summary.n is None
     assert summary.median is None
     assert summary.lower_quartile is None
@@ -311,14 +302,14 @@ def test_peer_summary_fewer_than_five_peers_has_no_numbers(data, values, viewer_
 @settings(max_examples=500, deadline=None)
 @given(
     data=st.data(),
-    values=values_list(MIN_FOR_MEDIAN, MIN_FOR_DISTRIBUTION - 1),
+    values=values_list(MIN_FOR_MEDIAN - 1, MIN_FOR_DISTRIBUTION - 2),
     viewer_value=VALUE,
 )
-def test_peer_summary_five_to_nine_peers_has_median_only(data, values, viewer_value):
-    peers = with_viewer(data, pairs(values), viewer_value)
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
-    assert summary.n == len(values)
-    assert summary.median == round(statistics.median(values), 1)
+def test_peer_summary_six_to_ten_bodies_has_median_only(data, values, viewer_value):
+    everyone = [*values, viewer_value]
+    summary = peer_summary(peers=with_viewer(data, pairs(values), viewer_value), scale_values=SCALE)
+    assert summary.n == len(everyone)
+    assert summary.median == round(statistics.median(everyone), 1)
     assert summary.lower_quartile is None
     assert summary.upper_quartile is None
     assert summary.reason is None
@@ -326,11 +317,10 @@ def test_peer_summary_five_to_nine_peers_has_median_only(data, values, viewer_va
 
 
 @settings(max_examples=500, deadline=None)
-@given(data=st.data(), values=values_list(MIN_FOR_DISTRIBUTION, 60), viewer_value=VALUE)
-def test_peer_summary_ten_or_more_peers_has_quartiles(data, values, viewer_value):
-    peers = with_viewer(data, pairs(values), viewer_value)
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
-    assert summary.n == len(values)
+@given(data=st.data(), values=values_list(MIN_FOR_DISTRIBUTION - 1, 60), viewer_value=VALUE)
+def test_peer_summary_eleven_or_more_bodies_has_quartiles(data, values, viewer_value):
+    summary = peer_summary(peers=with_viewer(data, pairs(values), viewer_value), scale_values=SCALE)
+    assert summary.n == len(values) + 1
     assert summary.median is not None
     assert summary.lower_quartile is not None
     assert summary.upper_quartile is not None
@@ -340,25 +330,23 @@ def test_peer_summary_ten_or_more_peers_has_quartiles(data, values, viewer_value
 
 
 @settings(max_examples=500, deadline=None)
-@given(
-    data=st.data(),
-    values=values_list(),
-    unscored=st.integers(0, 5),
-    viewer_value=VIEWER_VALUE,
-    other_viewer_value=VIEWER_VALUE,
-)
-def test_peer_summary_viewer_value_never_changes_the_result(
-    data, values, unscored, viewer_value, other_viewer_value
-):
+@given(data=st.data(), values=values_list(), viewer_value=VALUE)
+def test_peer_summary_is_the_same_whoever_looks(data, values, viewer_value):
+    """One population: the viewer's body is a member like any other, so the figures of a group
+    are the same for every viewer and for the open data (no viewer at all)."""
+    peers = with_viewer(data, pairs(values), viewer_value)
+    everyone = [*values, viewer_value]
+    assert peer_summary(peers=peers, scale_values=SCALE) == summarise(everyone, scale_values=SCALE)
+    assert aggregate({"group": peers}, scale_values=SCALE)["group"] == peer_summary(
+        peers=peers, scale_values=SCALE
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=values_list(), unscored=st.integers(0, 5))
+def test_peer_summary_unscored_bodies_never_change_the_result(values, unscored):
     peers = pairs(values) + [(1000 + i, None) for i in range(unscored)]
-    without = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
-    with_one = peer_summary(
-        viewer_id=VIEWER, peers=with_viewer(data, peers, viewer_value), scale_values=SCALE
-    )
-    with_other = peer_summary(
-        viewer_id=VIEWER, peers=with_viewer(data, peers, other_viewer_value), scale_values=SCALE
-    )
-    assert without == with_one == with_other == summarise(values, scale_values=SCALE)
+    assert peer_summary(peers=peers, scale_values=SCALE) == summarise(values, scale_values=SCALE)
 
 
 @settings(max_examples=500, deadline=None)
@@ -366,16 +354,15 @@ def test_peer_summary_viewer_value_never_changes_the_result(
 def test_peer_summary_order_of_peers_never_matters(data, values):
     peers = pairs(values)
     shuffled = data.draw(st.permutations(peers), label="shuffled")
-    assert peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE) == peer_summary(
-        viewer_id=VIEWER, peers=shuffled, scale_values=SCALE
+    assert peer_summary(peers=peers, scale_values=SCALE) == peer_summary(
+        peers=shuffled, scale_values=SCALE
     )
 
 
 @settings(max_examples=500, deadline=None)
-@given(data=st.data(), values=values_list(), viewer_value=VIEWER_VALUE)
-def test_peer_summary_nothing_published_from_fewer_than_five(data, values, viewer_value):
-    peers = with_viewer(data, pairs(values), viewer_value)
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
+@given(values=values_list())
+def test_peer_summary_nothing_published_from_fewer_than_six(values):
+    summary = peer_summary(peers=pairs(values), scale_values=SCALE)
     published_anything = summary.n is not None or bool(published_floats(summary))
     assert published_anything == (len(values) >= MIN_FOR_MEDIAN)
     if published_anything:
@@ -437,9 +424,9 @@ def test_summarise_extremes_never_affect_median_or_quartiles(data, values):
 @given(data=st.data(), values=values_list(), viewer_value=VALUE)
 def test_quartile_band_follows_the_published_boundaries(data, values, viewer_value):
     peers = with_viewer(data, pairs(values), viewer_value)
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
+    summary = peer_summary(peers=peers, scale_values=SCALE)
     band = quartile_band(viewer_value, summary)
-    if len(values) < MIN_FOR_DISTRIBUTION:
+    if len(values) + 1 < MIN_FOR_DISTRIBUTION:
         assert band is None
         return
     lower, median, upper = summary.lower_quartile, summary.median, summary.upper_quartile
@@ -461,18 +448,19 @@ def test_quartile_band_follows_the_published_boundaries(data, values, viewer_val
 @given(data=st.data(), values=values_list(), viewer_value=VALUE)
 def test_position_phrase_is_a_band_never_a_rank(data, values, viewer_value):
     peers = with_viewer(data, pairs(values), viewer_value)
-    summary = peer_summary(viewer_id=VIEWER, peers=peers, scale_values=SCALE)
+    summary = peer_summary(peers=peers, scale_values=SCALE)
     phrase = position_phrase(viewer_value, summary, group_label_plural="fire authorities")
-    if len(values) < MIN_FOR_MEDIAN:
+    everyone = len(values) + 1
+    if everyone < MIN_FOR_MEDIAN:
         assert phrase == NOT_ENOUGH_PEERS
-    elif len(values) < MIN_FOR_DISTRIBUTION:
+    elif everyone < MIN_FOR_DISTRIBUTION:
         assert phrase == NOT_ENOUGH_FOR_DISTRIBUTION
     else:
         match = re.fullmatch(
             r"(lowest|second|third|highest) quartile of (\d+) fire authorities", phrase
         )
         assert match
-        assert int(match.group(2)) == len(values)
+        assert int(match.group(2)) == everyone
 
 
 @settings(max_examples=500, deadline=None)

@@ -52,7 +52,7 @@ def test_charts_draw_and_carry_the_numbers_of_their_tables(live_server, page):
             "[data-table=trend] tbody td.govuk-table__cell--numeric"
         ).all_inner_texts()
     ]
-    expect(page.locator("[data-position]")).to_contain_text("quartile of 12 unitary authorities")
+    expect(page.locator("[data-position]")).to_contain_text("quartile of 13 unitary authorities")
 
     page.get_by_label("Compare with").select_option("region")
     page.get_by_role("button", name="Compare").click()
