@@ -4,8 +4,8 @@ Reads stored scores only (never answers), in a fixed number of queries whatever 
 peers. Every peer number comes out of `disclosure`, which applies the disclosure rules.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.http import Http404
 
@@ -13,7 +13,7 @@ from assessments import scoring
 from assessments.models import Assessment, Score
 from assessments.selectors import scores_from_rows
 from benchmarks import disclosure
-from benchmarks.models import PeerValues
+from benchmarks.figures import released_figures
 from frameworks.models import Dimension, FacetValue, Framework, ScaleLevel
 from organisations.models import Organisation, PeerGroup
 from organisations.selectors import Access
@@ -123,6 +123,7 @@ class Dashboard:
     trend: list = field(default_factory=list)  # [(round label, version, overall, {dim: v})]
     flags: list = field(default_factory=list)
     version_changes: list = field(default_factory=list)
+    figures_as_of: datetime | None = None  # when the peer group's figures were last released
 
 
 def _display(value):
@@ -163,25 +164,18 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
     own_dims = {s.dimension_id: s for s in own if s.scope == Score.Scope.DIMENSION}
 
     peer_key = _peer_key(organisation, group.key)
-    peers_overall: list[tuple[int, float]] = []
-    peers_by_dim: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for row in PeerValues.objects.filter(framework_version=fv, group_key=peer_key):
-        pairs = list(zip(row.organisation_ids, row.values, strict=True))
-        if row.measure == "overall":
-            peers_overall = pairs
-        else:
-            peers_by_dim[int(row.measure)] = pairs
+    figures = released_figures(framework_version_id=fv.pk, scale_values=scale_values)
 
-    def summary(pairs):
-        return disclosure.peer_summary(peers=pairs, scale_values=scale_values)
+    def summary(measure):
+        return figures.summary(peer_key, measure)
 
     overall_value = own_overall.value if own_overall else None
-    overall_peers = summary(peers_overall)
+    overall_peers = summary("overall")
     rows = []
     for d in dimensions:
         score = own_dims.get(d.pk)
         value = score.value if score else None
-        peers = summary(peers_by_dim.get(d.pk, []))
+        peers = summary(str(d.pk))
         rows.append(
             DimensionRow(
                 dimension=d,
@@ -220,6 +214,7 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
             else "No score"
         ),
         dimensions=rows,
+        figures_as_of=figures.released_at(peer_key),
     )
     _add_grid(dashboard, own, dimensions)
     _add_trend(dashboard, access=access, framework=fv.framework)

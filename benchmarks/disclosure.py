@@ -1,7 +1,8 @@
 """Peer benchmarks under disclosure control: every peer number on every page passes through here.
 
-Pure: no Django, no database. Selectors gather each peer's latest submitted score on the same
-framework version as `(org_id, value)` pairs; this module decides what of them may be shown.
+Pure: no Django, no database. `benchmarks.figures` gathers each group's released scores (each
+body's latest submission on one framework version) as `(org_id, value)` pairs; this module
+decides what of them may be shown.
 Pages, PDFs, CSV/JSON downloads and the open data all call it, so one set of property-tested
 rules protects every route out of the system, and no view computes a peer statistic itself.
 
@@ -19,6 +20,17 @@ The rules (DESIGN.md, "Benchmarks and disclosure control"):
   and inclusive quartiles of at least 6 (11) values never read the two smallest or two largest
   values, so an outlier cannot be recovered from them; a mean or sum would let two groups that
   differ by one body be subtracted to give that body's score.
+- Groups published together are checked together (`withheld_groups`): two groups whose bodies
+  differ by fewer than `MIN_DIFFERENCE` are not both published (the difference of their medians
+  could be one body's score), and where kinds, regions or size bands would leave exactly one
+  withheld group with bodies in it, the smallest published one is withheld too, so that no
+  withheld group's count is the whole less the published ones.
+- Figures are not live: pages read the released figures (`benchmarks.figures`), which change
+  only once `MIN_DIFFERENCE` of a group's bodies have submitted or reopened since, or when a
+  platform admin releases a version's figures (`benchmarks.services`). So one submission cannot
+  be read off as the difference between a group's figures before and after it. (An admin's
+  release is the one exception, and is meant for the end of a collection window, when many
+  bodies have changed.)
 - Published numbers are rounded to `PRECISION` decimal place. That is what people can read
   anyway, and the lost precision also blunts differencing: two medians that differ by one body
   give an interval for its score, not the score.
@@ -37,8 +49,14 @@ MIN_FOR_MEDIAN = 6
 MIN_FOR_DISTRIBUTION = 11
 PRECISION = 1
 
+# Groups whose memberships differ by fewer bodies than this are not both published, and a
+# group's released figures change only once this many of its bodies have changed.
+MIN_DIFFERENCE = 3
+
 NOT_ENOUGH_PEERS = "Not enough peers to compare"
 NOT_ENOUGH_FOR_DISTRIBUTION = "Not enough peers to show quartiles or a distribution"
+TOO_CLOSE = "Not shown: this group is almost the same as another published group"
+COMPLEMENTARY = "Not shown, so that a smaller group's figures cannot be worked out from it"
 
 QUARTILE_BANDS = ("lowest quartile", "second quartile", "third quartile", "highest quartile")
 LOWEST_QUARTILE, SECOND_QUARTILE, THIRD_QUARTILE, HIGHEST_QUARTILE = QUARTILE_BANDS
@@ -210,6 +228,57 @@ def peer_summary(
         if value is not None:
             values.append(value)
     return summarise(values, scale_values=scale_values)
+
+
+def withheld(reason: str) -> PeerSummary:
+    """A group that publishes nothing, saying why."""
+    return PeerSummary(
+        n=None,
+        median=None,
+        lower_quartile=None,
+        upper_quartile=None,
+        reason=reason,
+        distribution_reason=reason,
+    )
+
+
+def withheld_groups[K](
+    groups: Mapping[K, frozenset[int]], *, partitions: Iterable[Sequence[K]]
+) -> dict[K, str]:
+    """Which groups publish nothing, and why, when they are published together.
+
+    `groups` maps each group (in order of priority: where two clash, the later one is
+    withheld) to the bodies counted in it, `partitions` lists sets of groups that split one
+    whole between them (kinds, regions, size bands each split "all"). Withheld are:
+    - groups of fewer than `MIN_FOR_MEDIAN` bodies;
+    - a group whose bodies differ from a published group's by fewer than `MIN_DIFFERENCE`
+      (one body's score would otherwise be the difference of two medians);
+    - where a partition would have exactly one withheld group with bodies in it, also its
+      smallest published group: otherwise the withheld group's count is the whole's count less
+      the published ones (complementary suppression).
+    Repeated until nothing changes, since each withholding can make another necessary.
+    """
+    order = list(groups)
+    parts = [[key for key in part if key in groups] for part in partitions]
+    reasons = {key: NOT_ENOUGH_PEERS for key in order if len(groups[key]) < MIN_FOR_MEDIAN}
+    changed = True
+    while changed:
+        changed = False
+        shown = [key for key in order if key not in reasons]
+        for i, first in enumerate(shown):
+            for second in shown[i + 1 :]:
+                clash = len(groups[first] ^ groups[second]) < MIN_DIFFERENCE
+                if clash and first not in reasons and second not in reasons:
+                    reasons[second] = TOO_CLOSE
+                    changed = True
+        for part in parts:
+            hidden = [key for key in part if key in reasons and groups[key]]
+            visible = [key for key in part if key not in reasons]
+            if len(hidden) == 1 and visible:
+                smallest = min(visible, key=lambda key: (len(groups[key]), order.index(key)))
+                reasons[smallest] = COMPLEMENTARY
+                changed = True
+    return reasons
 
 
 def aggregate[K](

@@ -8,7 +8,11 @@ link to the dashboards and comparisons (see maturity.panels).
 from assessments.panels import results_page
 from assessments.signals import submissions_changed
 from benchmarks.selectors import frameworks_with_submissions
-from benchmarks.services import peer_values_rebuild, peer_values_refresh_for_organisations
+from benchmarks.services import (
+    peer_releases_note,
+    peer_values_rebuild,
+    peer_values_refresh_for_organisations,
+)
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import published_versions
 from organisations.panels import organisation_page, your_organisations_page
@@ -34,8 +38,11 @@ def register() -> None:
     )(_results_dashboard)
 
 
-def _submissions_changed(sender, *, framework_version_id, **kwargs):
+def _submissions_changed(sender, *, framework_version_id, organisation_id, **kwargs):
     peer_values_rebuild(framework_version_ids=[framework_version_id])
+    peer_releases_note(
+        framework_version_id=framework_version_id, organisation_ids=[organisation_id]
+    )
 
 
 def _peer_groups_changed(sender, **kwargs):

@@ -1,8 +1,8 @@
 """The national picture and the consultant's comparison: read stored scores in bulk.
 
-Open data and the national page publish only what `disclosure` lets through (medians of 6 or
-more organisations, quartiles of 11 or more, never a single body's value), counting the same
-population as the dashboards and the report.
+Open data and the national page publish the released figures (`benchmarks.figures`), under
+the disclosure rules: the same numbers for a group as the dashboards, the comparison and the
+report show.
 
 Scores are only comparable within one framework version, so both work per version: each
 published version keeps its own open data after a newer one is published, and clients are
@@ -16,15 +16,14 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from assessments.models import Assessment, Score
-from benchmarks import disclosure
-from benchmarks.dashboard import latest_submitted_ids
+from benchmarks.figures import released_figures, released_figures_of
 from frameworks.models import Dimension, FrameworkVersion, ScaleLevel
 from frameworks.selectors import newest_first
 from organisations.models import ConsultantGrant, Organisation
 
 GROUPINGS = {
-    "kind": ("Kind of organisation", "organisation__kind", dict(Organisation.Kind.choices)),
-    "region": ("Region", "organisation__region", dict(Organisation.Region.choices)),
+    "kind": ("Kind of organisation", dict(Organisation.Kind.choices)),
+    "region": ("Region", dict(Organisation.Region.choices)),
 }
 
 
@@ -69,24 +68,11 @@ def _scales(framework_version_ids) -> dict[int, list[int]]:
 
 def national_versions(*, framework_slug: str) -> list[VersionChoice]:
     """The versions that have a national picture, highest first, each saying whether any figure
-    is published for it (whether its all-organisations median passes disclosure control)."""
+    is published for it (whether its released all-organisations median passes disclosure)."""
     versions = _versions_with_data(framework_slug)
     submitted = [v.pk for v in versions if v.has_submissions]
-    scales = _scales(submitted)
-    overall: dict[int, list] = defaultdict(list)
-    for fv_id, org_id, value in Score.objects.filter(
-        assessment__framework_version_id__in=submitted,
-        assessment__is_latest_submission=True,
-        scope=Score.Scope.OVERALL,
-    ).values_list("assessment__framework_version_id", "assessment__organisation_id", "value"):
-        overall[fv_id].append((org_id, value))
-    released = {
-        fv_id
-        for fv_id in submitted
-        if disclosure.aggregate({"all": overall[fv_id]}, scale_values=scales[fv_id])[
-            "all"
-        ].has_median
-    }
+    figures = released_figures_of(_scales(submitted))
+    released = {fv_id for fv_id in submitted if figures[fv_id].summary("all", "overall").has_median}
     return [VersionChoice(v, v.pk in released) for v in versions]
 
 
@@ -112,46 +98,36 @@ def national_version(*, framework_slug: str, version: str | None) -> tuple:
 
 
 def national_picture(*, framework_version: FrameworkVersion) -> dict:
-    """Per dimension and overall: the summary for all bodies, by kind and by region."""
+    """Per dimension and overall: the released figures for all bodies, by kind and by region,
+    each with the date it was released."""
     scale = list(
         ScaleLevel.objects.filter(framework_version=framework_version).values_list(
             "value", flat=True
         )
     )
     dimensions = list(Dimension.objects.filter(framework_version=framework_version))
-    rows = Score.objects.filter(
-        assessment__in=latest_submitted_ids(framework_version_id=framework_version.pk, filters={}),
-        scope__in=[Score.Scope.OVERALL, Score.Scope.DIMENSION],
-    ).values_list(
-        "assessment__organisation_id",
-        "assessment__organisation__kind",
-        "assessment__organisation__region",
-        "dimension_id",
-        "value",
-    )
-    # measure -> grouping -> group value -> [(org, value)]
-    pairs: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for org_id, kind, region, dimension_id, value in rows:
-        measure = dimension_id or "overall"
-        pairs[measure]["all"]["all"].append((org_id, value))
-        pairs[measure]["kind"][kind].append((org_id, value))
-        pairs[measure]["region"][region].append((org_id, value))
-    measures = [("overall", "Overall")] + [(d.pk, d.name) for d in dimensions]
+    figures = released_figures(framework_version_id=framework_version.pk, scale_values=scale)
+    released = {key for key, _ in figures.summaries}
+    measures = [("overall", "Overall")] + [(str(d.pk), d.name) for d in dimensions]
     tables = []
     for measure, name in measures:
-        groups = []
-        overall = disclosure.aggregate({"all": pairs[measure]["all"]["all"]}, scale_values=scale)
-        groups.append(("All organisations", "", overall["all"]))
-        for grouping, (label, _, names) in GROUPINGS.items():
-            summaries = disclosure.aggregate(dict(pairs[measure][grouping]), scale_values=scale)
-            for key, display in names.items():
-                if key in summaries:
-                    groups.append((label, display, summaries[key]))
+        groups = [
+            ("All organisations", "", figures.summary("all", measure), figures.released_at("all"))
+        ]
+        for grouping, (label, names) in GROUPINGS.items():
+            for value, display in names.items():
+                key = f"{grouping}:{value}"
+                if key in released:
+                    groups.append(
+                        (label, display, figures.summary(key, measure), figures.released_at(key))
+                    )
         tables.append({"measure": name, "groups": groups})
+    as_of = [when for t in tables for *_, when in t["groups"] if when is not None]
     return {
         "framework_version": framework_version,
         "tables": tables,
-        "has_figures": any(summary.has_median for t in tables for _, _, summary in t["groups"]),
+        "has_figures": any(summary.has_median for t in tables for _, _, summary, _ in t["groups"]),
+        "as_of": max(as_of) if as_of else None,
     }
 
 
@@ -159,7 +135,7 @@ def open_data_rows(picture: dict) -> list[dict]:
     """Flat rows for CSV and JSON: exactly the numbers the page shows, nothing more."""
     rows = []
     for table in picture["tables"]:
-        for grouping, group, summary in table["groups"]:
+        for grouping, group, summary, as_of in table["groups"]:
             data = summary.as_dict()
             rows.append(
                 {
@@ -171,6 +147,7 @@ def open_data_rows(picture: dict) -> list[dict]:
                     "lower_quartile": data.get("lower_quartile"),
                     "upper_quartile": data.get("upper_quartile"),
                     "note": summary.reason or summary.distribution_reason or "",
+                    "figures_as_of": as_of.date().isoformat() if as_of else None,
                 }
             )
     return rows
@@ -206,30 +183,17 @@ def consultant_comparison(*, user, framework_slug: str) -> dict:
     scales = _scales(used)
     client_assessments = {pk for pk, _, _ in latest.values()}
     own: dict = defaultdict(dict)
-    everyone: dict = defaultdict(lambda: defaultdict(list))
-    for fv_id, org_id, assessment_id, dimension_id, value in Score.objects.filter(
-        assessment__framework_version_id__in=used,
-        assessment__is_latest_submission=True,
+    for assessment_id, dimension_id, value in Score.objects.filter(
+        assessment_id__in=client_assessments,
         scope__in=[Score.Scope.OVERALL, Score.Scope.DIMENSION],
-    ).values_list(
-        "assessment__framework_version_id",
-        "assessment__organisation_id",
-        "assessment_id",
-        "dimension_id",
-        "value",
-    ):
-        measure = dimension_id or "overall"
-        everyone[fv_id][measure].append((org_id, value))
-        if assessment_id in client_assessments:
-            own[assessment_id][measure] = value
+    ).values_list("assessment_id", "dimension_id", "value"):
+        own[assessment_id][dimension_id or "overall"] = value
+    released = released_figures_of({fv_id: scales[fv_id] for fv_id in used})
     tables = []
     for fv in versions.values():  # highest version first
         if fv.pk not in used:
             continue
-        medians = {
-            measure: disclosure.aggregate({"all": pairs}, scale_values=scales[fv.pk])["all"].median
-            for measure, pairs in everyone[fv.pk].items()
-        }
+        figures = released[fv.pk]
         rows = []
         for client in clients:
             if client.pk in latest and latest[client.pk][1] == fv.pk:
@@ -247,8 +211,9 @@ def consultant_comparison(*, user, framework_slug: str) -> dict:
                 "framework_version": fv,
                 "dimensions": dimensions[fv.pk],
                 "clients": rows,
-                "median_overall": medians.get("overall"),
-                "medians": [medians.get(d.pk) for d in dimensions[fv.pk]],
+                "median_overall": figures.summary("all", "overall").median,
+                "medians": [figures.summary("all", str(d.pk)).median for d in dimensions[fv.pk]],
+                "as_of": figures.released_at("all"),
             }
         )
     return {

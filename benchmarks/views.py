@@ -24,6 +24,7 @@ FIELDS = [
     "lower_quartile",
     "upper_quartile",
     "note",
+    "figures_as_of",
 ]
 
 

@@ -47,7 +47,7 @@ from django.utils import timezone
 from assessments import scoring
 from assessments.models import AgreedAnswer, Assessment, Score
 from assessments.services import refresh_latest_submissions
-from benchmarks.services import peer_values_rebuild
+from benchmarks.services import peer_figures_release, peer_values_rebuild
 from frameworks.builtin import library_files, library_spec
 from frameworks.models import FacetValue, FrameworkVersion, Question
 from organisations.models import Membership, Organisation, Role
@@ -665,6 +665,8 @@ def demo_rounds_load(
             framework_version_ids=[fv.pk for fv in fvs], organisation_ids=sorted(org_ids)
         )
         peer_values_rebuild(framework_version_ids=[fv.pk for fv in fvs])
+        # The demo history is a finished collection window: its figures are released.
+        peer_figures_release(framework_version_ids=[fv.pk for fv in fvs], audit=False)
     return RoundsResult(
         assessments_created=counts.created,
         assessments_skipped=counts.skipped,

@@ -16,7 +16,7 @@ from assessments.models import AgreedAnswer, Answer, Assessment
 from assessments.selectors import stored_scores
 from assessments.services import assessment_compute_scores
 from benchmarks import disclosure
-from benchmarks.models import PeerValues
+from benchmarks.figures import released_figures
 from frameworks.layers import LAYER_FACET, layer_rank
 from frameworks.models import Dimension, Question, ScaleLevel
 from maturity.pdf import html_to_pdf
@@ -95,19 +95,12 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
         for answer in Answer.objects.filter(assessment=assessment).exclude(state=""):
             responses[answer.question_id].append(answer.scored_level)
 
-    # Peers: same kind, through the disclosure rules (every body counts, this one too).
-    peer_rows = {
-        row.measure: list(zip(row.organisation_ids, row.values, strict=True))
-        for row in PeerValues.objects.filter(
-            framework_version=fv, group_key=f"kind:{assessment.organisation.kind}"
-        )
-    }
+    # Peers: same kind, as released (the same figures as the dashboard and the open data).
+    peer_group = f"kind:{assessment.organisation.kind}"
+    figures = released_figures(framework_version_id=fv.pk, scale_values=[lv.value for lv in levels])
 
     def peers(measure):
-        return disclosure.peer_summary(
-            peers=peer_rows.get(measure, []),
-            scale_values=[lv.value for lv in levels],
-        )
+        return figures.summary(peer_group, measure)
 
     dim_weight = sum(d.weight for d in dimensions) or 1
     sections, roadmap, appendix = [], [], []
@@ -222,6 +215,7 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
         ),
         "draft": not assessment.is_submitted,
         "with_spread": with_spread,
+        "peers_as_of": figures.released_at(peer_group),
         "generated_at": timezone.now(),
         "scale_note": scale and f"{levels[0].value} to {top}",
     }

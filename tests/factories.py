@@ -158,3 +158,11 @@ def submit(org, fv, levels, round_label="2026/27", lead=None):
         )
     services.assessment_submit(assessment=assessment, user=lead)
     return assessment, lead
+
+
+def release(fv):
+    """Release the framework version's peer figures now, as a platform admin does at the end
+    of a collection window (between releases, figures follow only in batches)."""
+    from benchmarks.services import peer_figures_release
+
+    peer_figures_release(framework_version_ids=[fv.pk])

@@ -79,9 +79,10 @@ def seed(count: int, fv, rng: random.Random):
     from assessments.services import refresh_latest_submissions
 
     refresh_latest_submissions(framework_version_ids=[fv.pk])
-    from benchmarks.services import peer_values_rebuild
+    from benchmarks.services import peer_figures_release, peer_values_rebuild
 
     peer_values_rebuild(framework_version_ids=[fv.pk])
+    peer_figures_release(framework_version_ids=[fv.pk], audit=False)
     return orgs
 
 

@@ -14,10 +14,20 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     make_version,
+    release,
     submit,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def other_kinds(fv):
+    """Three district and three county councils: enough other bodies that "all" and the
+    unitary authorities are not (nearly) the same group, each kind too small to show, and two
+    of them, so neither's count is "all" less the unitary authorities."""
+    for kind in (Organisation.Kind.DISTRICT, Organisation.Kind.COUNTY):
+        for _ in range(3):
+            submit(OrganisationFactory(kind=kind), fv, [1] * 4)
 
 
 @pytest.fixture
@@ -35,6 +45,7 @@ def test_too_few_peers_shows_no_peer_numbers(fv):
     _, lead = submit(me, fv, [3, 3, 3, 3])
     for level in (1, 2, 5, 5):  # only 4 peers of the same kind: below the median rule
         submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [level] * 4)
+    release(fv)
     client = CsrfClient()
     client.force_login(lead)
     text = client.get(board_url(me, fv)).content.decode()
@@ -48,7 +59,8 @@ def test_median_and_quartiles_appear_with_enough_peers_counting_the_viewer(fv):
     _, lead = submit(me, fv, [5, 5, 5, 5])
     for level in (1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4):  # 11 peers
         submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [level] * 4)
-    submit(OrganisationFactory(kind=Organisation.Kind.DISTRICT), fv, [1] * 4)  # not a peer
+    other_kinds(fv)  # not peers
+    release(fv)
     client = CsrfClient()
     client.force_login(lead)
     response = client.get(board_url(me, fv))
@@ -76,6 +88,8 @@ def test_no_minimum_or_maximum_or_single_value_is_shown(fv):
     for _ in range(9):
         submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [3, 3, 3, 3])
     submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [5, 5, 5, 5])  # the maximum
+    other_kinds(fv)
+    release(fv)
     client = CsrfClient()
     client.force_login(lead)
     response = client.get(board_url(me, fv))
@@ -126,6 +140,7 @@ def test_dashboard_query_count_is_the_same_with_one_peer_and_many(fv, django_ass
     me = OrganisationFactory(kind=Organisation.Kind.UNITARY)
     _, lead = submit(me, fv, [3, 3, 3, 3])
     submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [2] * 4)
+    release(fv)
     client = CsrfClient()
     client.force_login(lead)
     client.get(board_url(me, fv))
@@ -133,5 +148,6 @@ def test_dashboard_query_count_is_the_same_with_one_peer_and_many(fv, django_ass
         assert client.get(board_url(me, fv)).status_code == 200
     for level in (1, 2, 3, 4, 5) * 3:
         submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [level] * 4)
+    release(fv)
     with django_assert_num_queries(14):
         assert client.get(board_url(me, fv)).status_code == 200

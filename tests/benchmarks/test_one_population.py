@@ -16,7 +16,7 @@ from benchmarks import disclosure
 from organisations.models import Organisation
 from reports.report import report_context
 from tests.conftest import CsrfClient
-from tests.factories import OrganisationFactory, make_version, submit
+from tests.factories import OrganisationFactory, make_version, release, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,11 @@ def test_the_dashboard_the_national_data_and_the_report_agree_on_a_group(fv):
         submit(OrganisationFactory(kind=UNITARY), fv, [level])
     # The viewer's body too: 8 bodies, median 3.5 (without it, 7 others and a median of 3.0).
     mine, lead = submit(OrganisationFactory(kind=UNITARY), fv, [5])
+    # Two other kinds, too small to show, so the unitary group may be shown beside "all".
+    for kind in (Organisation.Kind.DISTRICT, Organisation.Kind.COUNTY):
+        for _ in range(3):
+            submit(OrganisationFactory(kind=kind), fv, [2])
+    release(fv)
     client = CsrfClient()
     national = national_row(client, fv, "Unitary authority")
     assert (national["organisations"], national["median"]) == ("8", "3.5")
@@ -58,8 +63,10 @@ def test_the_dashboard_the_national_data_and_the_report_agree_on_a_group(fv):
 def test_a_median_needs_six_bodies_everywhere(fv, client):
     """Each member of a group of 6 sees at least 5 others; a group of 5 shows nothing anywhere."""
     five = [submit(OrganisationFactory(kind=UNITARY), fv, [n])[0] for n in (1, 2, 3, 4, 5)]
-    assert national_row(client, fv, "Unitary authority")["median"] == ""
+    release(fv)
+    assert national_row(client, fv, "All organisations")["median"] == ""
     assert report_context(assessment=five[0])["overall_peers"].median is None
     submit(OrganisationFactory(kind=UNITARY), fv, [3])
-    assert national_row(client, fv, "Unitary authority")["median"] == "3.0"
+    release(fv)
+    assert national_row(client, fv, "All organisations")["median"] == "3.0"
     assert disclosure.MIN_FOR_MEDIAN == 6 and disclosure.MIN_FOR_DISTRIBUTION == 11

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from organisations.models import Organisation
 from tests.benchmarks.test_dashboard import board_url
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
-from tests.factories import PASSWORD, OrganisationFactory, make_version, submit
+from tests.factories import PASSWORD, OrganisationFactory, make_version, release, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,6 +24,11 @@ def test_charts_draw_and_carry_the_numbers_of_their_tables(live_server, page):
             fv,
             [1 + n % 5, 1 + (n + 2) % 5, 1 + (n + 4) % 5],
         )
+    # Two other kinds, each too small to show, so the unitary group may be shown beside "all".
+    for kind in (Organisation.Kind.DISTRICT, Organisation.Kind.COUNTY):
+        for _ in range(3):
+            submit(OrganisationFactory(kind=kind), fv, [2, 2, 2])
+    release(fv)
     page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Email address").fill(lead.email)
     page.get_by_label("Password").fill(PASSWORD)
