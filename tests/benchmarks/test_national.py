@@ -94,6 +94,7 @@ def test_consultant_compares_only_their_clients(population):
     response = client.get(reverse("benchmarks:compare", args=[fv.framework.slug]))
     text = response.content.decode()
     assert "Fire 0" in text and "Fire 1" in text and "Fire 2" not in text
+    assert "Median of all organisations on version 1.0.0 as of" in text
     (table,) = response.context["comparison"]["versions"]
     assert table["median_overall"] is not None  # 30 organisations
     stranger = CsrfClient()
