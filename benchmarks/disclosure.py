@@ -106,14 +106,19 @@ class PeerSummary:
         }
 
 
-NOTHING = PeerSummary(
-    n=None,
-    median=None,
-    lower_quartile=None,
-    upper_quartile=None,
-    reason=NOT_ENOUGH_PEERS,
-    distribution_reason=NOT_ENOUGH_PEERS,
-)
+def withheld(reason: str) -> PeerSummary:
+    """A group that publishes nothing, saying why."""
+    return PeerSummary(
+        n=None,
+        median=None,
+        lower_quartile=None,
+        upper_quartile=None,
+        reason=reason,
+        distribution_reason=reason,
+    )
+
+
+NOTHING = withheld(NOT_ENOUGH_PEERS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,18 +233,6 @@ def peer_summary(
         if value is not None:
             values.append(value)
     return summarise(values, scale_values=scale_values)
-
-
-def withheld(reason: str) -> PeerSummary:
-    """A group that publishes nothing, saying why."""
-    return PeerSummary(
-        n=None,
-        median=None,
-        lower_quartile=None,
-        upper_quartile=None,
-        reason=reason,
-        distribution_reason=reason,
-    )
 
 
 def withheld_groups[K](
