@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
+	@bash scripts/system-packages.sh run
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_frameworks
 	$(PY) manage.py setup_demo
@@ -37,6 +38,7 @@ worker: $(STAMP)
 	$(PY) manage.py db_worker
 
 test: $(STAMP)
+	@bash scripts/system-packages.sh test
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
