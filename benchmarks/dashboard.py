@@ -70,7 +70,7 @@ def peer_group_choices(organisation: Organisation) -> list[PeerGroupChoice]:
 
 
 def _peer_key(organisation: Organisation, key: str) -> str:
-    """The `PeerValues.group_key` for a switcher choice."""
+    """The peer group key (as in `PeerValues` and `PeerRelease`) for a switcher choice."""
     if key == "all":
         return "all"
     if key == "kind":
@@ -82,13 +82,6 @@ def _peer_key(organisation: Organisation, key: str) -> str:
     if key.startswith("group-") and key[6:].isdigit():
         return f"group:{int(key[6:])}"
     raise Http404("No such peer group")
-
-
-def latest_submitted_ids(*, framework_version_id: int, filters: dict):
-    """Each organisation's latest submitted assessment on the version (kept by the services)."""
-    return Assessment.objects.filter(
-        framework_version_id=framework_version_id, is_latest_submission=True, **filters
-    ).values("pk")
 
 
 @dataclass

@@ -274,19 +274,6 @@ def withheld_groups[K](
     return reasons
 
 
-def aggregate[K](
-    groups: Mapping[K, Iterable[tuple[int, float | None]]], *, scale_values: Sequence[int]
-) -> dict[K, PeerSummary]:
-    """The same rules for each of several groups (the national picture and open data).
-
-    Groups are fixed (kind, region, size band, named), never free-form filters, so a person
-    cannot choose two overlapping groups that differ by the one body they want to single out.
-    """
-    return {
-        key: peer_summary(peers=peers, scale_values=scale_values) for key, peers in groups.items()
-    }
-
-
 # ---------------------------------------------------------------------------------------------
 # The viewer's position
 

@@ -21,7 +21,6 @@ from benchmarks.disclosure import (
     SECOND_QUARTILE,
     THIRD_QUARTILE,
     PeerSummary,
-    aggregate,
     peer_summary,
     position_phrase,
     quartile_band,
@@ -203,21 +202,6 @@ def test_position_phrase_fewer_than_six_says_not_enough_peers():
     assert phrase == "Not enough peers to compare"
 
 
-def test_aggregate_applies_the_rules_per_group_with_everyone_counted():
-    groups = {
-        "london": pairs([1.0, 2.0, 3.0, 3.0, 4.0, 5.0]),
-        "wales": pairs([2.0, 3.0, 4.0, 4.0, 5.0]),
-        "england": pairs(TWELVE, start=100),
-    }
-    result = aggregate(groups, scale_values=SCALE)
-    assert result["london"].n == 6
-    assert result["london"].median == 3.0
-    assert not result["london"].has_distribution
-    assert result["wales"].n is None
-    assert result["wales"].reason == NOT_ENOUGH_PEERS
-    assert result["england"] == summarise(TWELVE, scale_values=SCALE)
-
-
 def test_as_dict_is_json_ready_and_holds_only_published_fields():
     data = summarise(TWELVE, scale_values=SCALE).as_dict()
     assert json.loads(json.dumps(data)) == {
@@ -337,9 +321,6 @@ def test_peer_summary_is_the_same_whoever_looks(data, values, viewer_value):
     peers = with_viewer(data, pairs(values), viewer_value)
     everyone = [*values, viewer_value]
     assert peer_summary(peers=peers, scale_values=SCALE) == summarise(everyone, scale_values=SCALE)
-    assert aggregate({"group": peers}, scale_values=SCALE)["group"] == peer_summary(
-        peers=peers, scale_values=SCALE
-    )
 
 
 @settings(max_examples=500, deadline=None)
@@ -461,25 +442,3 @@ def test_position_phrase_is_a_band_never_a_rank(data, values, viewer_value):
         )
         assert match
         assert int(match.group(2)) == everyone
-
-
-@settings(max_examples=500, deadline=None)
-@given(
-    groups=st.dictionaries(
-        st.sampled_from(["north", "south", "east", "west"]),
-        st.lists(st.one_of(st.none(), VALUE), max_size=30),
-    )
-)
-def test_aggregate_counts_everyone_under_the_same_rules(groups):
-    by_group = {}
-    start = 1
-    for key, values in groups.items():
-        by_group[key] = pairs(values, start=start)
-        start += len(values)
-    result = aggregate(by_group, scale_values=SCALE)
-    assert set(result) == set(groups)
-    for key, values in groups.items():
-        scored = [v for v in values if v is not None]
-        assert result[key] == summarise(scored, scale_values=SCALE)
-        assert (result[key].n is not None) == (len(scored) >= MIN_FOR_MEDIAN)
-        assert result[key].has_distribution == (len(scored) >= MIN_FOR_DISTRIBUTION)
