@@ -260,7 +260,10 @@ def withheld_groups[K](
         shown = [key for key in order if key not in reasons]
         for i, first in enumerate(shown):
             for second in shown[i + 1 :]:
-                clash = len(groups[first] ^ groups[second]) < MIN_DIFFERENCE
+                # Sizes MIN_DIFFERENCE apart cannot clash: skip the set arithmetic for them.
+                clash = abs(len(groups[first]) - len(groups[second])) < MIN_DIFFERENCE and (
+                    len(groups[first] ^ groups[second]) < MIN_DIFFERENCE
+                )
                 if clash and first not in reasons and second not in reasons:
                     reasons[second] = TOO_CLOSE
                     changed = True

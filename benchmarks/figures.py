@@ -7,7 +7,7 @@ Which groups publish nothing is decided over all of the version's groups togethe
 worked out.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from benchmarks import disclosure
@@ -22,11 +22,33 @@ PRIORITY = ("all", "kind:", "region:", "size:", "group:")
 
 @dataclass(frozen=True)
 class Figures:
-    summaries: dict[tuple[str, str], disclosure.PeerSummary]
+    """Which groups are withheld is decided for all groups at once; each shown group's summary
+    is worked out only when a page asks for it (a dashboard shows one group of many)."""
+
+    groups: dict[str, dict[str, list]]  # measure -> group key -> [[org, value], ...]
+    withheld: dict[str, dict[str, str]]  # measure -> group key -> reason
+    scale_values: list[int]
     as_of: dict[str, datetime]
+    _worked_out: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def group_keys(self) -> set[str]:
+        return {key for groups in self.groups.values() for key in groups}
 
     def summary(self, group_key: str, measure: str) -> disclosure.PeerSummary:
-        return self.summaries.get((group_key, measure), disclosure.NOTHING)
+        pairs = self.groups.get(measure, {}).get(group_key)
+        if pairs is None:
+            return disclosure.NOTHING
+        if (group_key, measure) not in self._worked_out:
+            reason = self.withheld[measure].get(group_key)
+            self._worked_out[(group_key, measure)] = (
+                disclosure.withheld(reason)
+                if reason
+                else disclosure.peer_summary(
+                    peers=[(org, value) for org, value in pairs], scale_values=self.scale_values
+                )
+            )
+        return self._worked_out[(group_key, measure)]
 
     def released_at(self, group_key: str) -> datetime | None:
         return self.as_of.get(group_key)
@@ -57,18 +79,15 @@ def _figures(releases: list[PeerRelease], scale_values) -> Figures:
     for release in releases:
         for measure, pairs in release.measures.items():
             by_measure.setdefault(measure, {})[release.group_key] = pairs
-    summaries = {}
+    withheld = {}
     for measure, groups in by_measure.items():
         keys = sorted(groups, key=_priority)
         members = {key: frozenset(org for org, _ in groups[key]) for key in keys}
         partitions = [[k for k in keys if k.startswith(prefix)] for prefix in PARTITION_PREFIXES]
-        withheld = disclosure.withheld_groups(members, partitions=partitions)
-        for key in keys:
-            summaries[(key, measure)] = (
-                disclosure.withheld(withheld[key])
-                if key in withheld
-                else disclosure.peer_summary(
-                    peers=[(org, value) for org, value in groups[key]], scale_values=scale_values
-                )
-            )
-    return Figures(summaries=summaries, as_of={r.group_key: r.released_at for r in releases})
+        withheld[measure] = disclosure.withheld_groups(members, partitions=partitions)
+    return Figures(
+        groups=by_measure,
+        withheld=withheld,
+        scale_values=list(scale_values),
+        as_of={r.group_key: r.released_at for r in releases},
+    )

@@ -107,7 +107,7 @@ def national_picture(*, framework_version: FrameworkVersion) -> dict:
     )
     dimensions = list(Dimension.objects.filter(framework_version=framework_version))
     figures = released_figures(framework_version_id=framework_version.pk, scale_values=scale)
-    released = {key for key, _ in figures.summaries}
+    released = figures.group_keys
     measures = [("overall", "Overall")] + [(str(d.pk), d.name) for d in dimensions]
     tables = []
     for measure, name in measures:

@@ -82,8 +82,9 @@ class Seen:
 
 def published(snapshot_name, figures, members_of) -> list[Seen]:
     seen = []
-    for (group, measure), summary in figures.summaries.items():
-        if measure == "overall" and summary.n is not None:
+    for group in figures.group_keys:
+        summary = figures.summary(group, "overall")
+        if summary.n is not None:
             seen.append(Seen(snapshot_name, group, members_of[group], summary))
     return seen
 
@@ -228,9 +229,9 @@ def test_no_score_or_withheld_count_is_recovered_before_and_after_one_submission
         sensitive = {
             when: {
                 group
-                for (group, measure), summary in figures.summaries.items()
-                if measure == "overall"
-                and summary.reason in (disclosure.NOT_ENOUGH_PEERS, disclosure.COMPLEMENTARY)
+                for group in figures.group_keys
+                if figures.summary(group, "overall").reason
+                in (disclosure.NOT_ENOUGH_PEERS, disclosure.COMPLEMENTARY)
             }
             for when, figures in (("before", before), ("after", after))
         }
