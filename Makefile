@@ -10,7 +10,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$c; break; }; \
 	done)
 
-.PHONY: run test bench lint format assets setup worker clean
+.PHONY: run test bench load faults lint format assets setup worker clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -49,6 +49,14 @@ bench: $(STAMP)
 	$(PY) -m tests.bench.dashboards
 	$(PY) -m tests.bench.reports
 	$(PY) -m tests.bench.bulk
+
+# A bounded load test on loopback: gunicorn on its own PostgreSQL with the demo data, Locust headless.
+load: $(STAMP)
+	bash scripts/load.sh
+
+# Scripted faults on loopback (database stopped under traffic, workers killed), on its own cluster.
+faults: $(STAMP)
+	bash scripts/faults.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -25,6 +25,22 @@ class CsrfClient(Client):
         return self.post(url, payload, **kwargs)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Sweeps marked `once` (every page, every hostile input) run in the SQLite run only.
+
+    CI runs the suite twice, on SQLite and on PostgreSQL; these sweeps test pages and forms,
+    not the database, so one run is enough and keeps CI well inside its time.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return
+    skip = pytest.mark.skip(reason="runs once, in the SQLite run (marked `once`)")
+    for item in items:
+        if item.get_closest_marker("once"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.5 s a user; tests need not pay it."""
