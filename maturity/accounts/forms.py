@@ -1,10 +1,9 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.utils import timezone
-from django.utils.formats import time_format
 
 from maturity.accounts import lockout
 from maturity.accounts.models import User
+from maturity.accounts.tasks import send_password_reset
 from maturity.forms import GDSForm, GDSFormMixin
 
 
@@ -44,27 +43,27 @@ class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
     submit_label = "Sign in"
 
     def clean(self):
-        email = self.cleaned_data.get("username")
-        ip = lockout.client_ip(self.request) if self.request else None
-        if email:
-            locked = lockout.lockout_for(email=email, ip=ip)
-            if locked:
-                until = time_format(timezone.localtime(locked.until), "H:i")
-                where = "for this account" if locked.reason == "account" else "from your network"
-                raise forms.ValidationError(
-                    f"There have been too many failed attempts to sign in {where}. Try again "
-                    f"after {until}, or reset your password.",
-                    code="locked_out",
-                )
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            if email:
-                lockout.record_failure(email=email, ip=ip)
-            raise
-        if email:
-            lockout.clear_failures(email=email)
-        return cleaned
+            # django-axes counted the failure; say so if it, or an earlier one, means a refusal.
+            if not getattr(self.request, "axes_locked_out", False):
+                raise
+            refusal = lockout.refusal(self.request, self.cleaned_data)
+            if refusal is None:
+                raise
+            wait = f"{refusal.minutes} minute{'s' if refusal.minutes > 1 else ''}"
+            if refusal.reason == "account":
+                message = (
+                    "There have been too many failed attempts to sign in to this account. "
+                    f"Try again in {wait}, or reset your password to unlock it now."
+                )
+            else:
+                message = (
+                    "There have been too many failed attempts to sign in from your network. "
+                    f"Try again in {wait}."
+                )
+            raise forms.ValidationError(message, code="refused") from None
 
 
 class AccountDetailsForm(GDSForm):
@@ -90,6 +89,17 @@ class PasswordResetForm(GDSFormMixin, auth_forms.PasswordResetForm):
             "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
         },
     )
+
+    def save(self, *, request, use_https=False, domain_override=None, **kwargs):
+        """Queue one task, whether or not the address has an account: the worker looks it up.
+
+        The request then does the same work either way, and never waits for the mail server.
+        """
+        send_password_reset.enqueue(
+            email=self.cleaned_data["email"],
+            domain=domain_override or request.get_host(),
+            use_https=use_https,
+        )
 
 
 class SetPasswordForm(GDSFormMixin, auth_forms.SetPasswordForm):

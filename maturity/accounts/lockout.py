@@ -1,68 +1,113 @@
-"""Sign-in throttling: too many failures for one account, or from one address, locks it out.
+"""Sign-in throttling on top of django-axes.
 
-Counts failures in a sliding window. The account limit stops guessing one person's password;
-the (higher) address limit stops one machine trying many accounts without locking out a whole
-council behind one shared address.
+Axes hooks the authentication backend, so every `authenticate()` counts (the service's sign-in,
+and the admin's, which redirects to it). It keeps one count of failures per address and one per
+account; this module adds what it lacks:
+
+- separate limits: an address may fail more often than an account, because a council's offices
+  share one address and one person's typos must not refuse all their colleagues;
+- a short refusal instead of an hour's lock: once a limit is reached, sign-in is refused for
+  SIGN_IN_REFUSAL_MINUTES, and each failure after a refusal doubles the next one, up to
+  SIGN_IN_REFUSAL_MAX_MINUTES. Failures during a refusal are not counted (AXES_RESET_COOL_OFF_
+  ON_FAILURE_DURING_LOCKOUT is off), so nobody can keep an account refused by hammering it;
+- a successful sign-in clears the account's failures (not the address's: an attacker could
+  otherwise clear them by signing in to an account of their own), and so does a password reset.
+
+Nothing here sleeps: a refusal is an immediate answer, so it cannot tie up the server's threads.
 """
 
+import ipaddress
+import math
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Max, Sum
+from django.http import HttpResponse
 from django.utils import timezone
-
-from maturity.accounts.models import SignInFailure
 
 
 @dataclass(frozen=True)
-class Lockout:
+class Refusal:
     reason: str  # "account" or "address"
     until: datetime
 
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil((self.until - timezone.now()).total_seconds() / 60))
+
 
 def client_ip(request) -> str | None:
-    header = getattr(settings, "CLIENT_IP_HEADER", "")
+    header = settings.CLIENT_IP_HEADER
     if header and request.META.get(header):
         # The proxy appends the address it saw last; earlier entries are client-supplied.
-        return request.META[header].split(",")[-1].strip() or None
+        last = request.META[header].split(",")[-1].strip()
+        with suppress(ValueError):
+            return str(ipaddress.ip_address(last))
     return request.META.get("REMOTE_ADDR") or None
 
 
-def lockout_for(*, email: str, ip: str | None, now: datetime | None = None) -> Lockout | None:
-    now = now or timezone.now()
-    window = timedelta(seconds=settings.SIGN_IN_WINDOW_SECONDS)
-    since = now - window
-    email = email.strip().lower()
+def username(request, credentials) -> str | None:
+    """The email address tried, in the form accounts store it, so case cannot dodge the count."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username")
+    return value.strip().lower()[:255] if isinstance(value, str) else None
+
+
+def refusal_minutes(failures: int, limit: int) -> int:
+    doublings = min(failures - limit, 16)  # 2**16 minutes is past any sensible cap
+    return min(
+        settings.SIGN_IN_REFUSAL_MINUTES * 2**doublings, settings.SIGN_IN_REFUSAL_MAX_MINUTES
+    )
+
+
+def refusal(request, credentials=None) -> Refusal | None:
+    """Why and until when this sign-in is refused, or None if it may go ahead."""
+    ip = getattr(request, "axes_ip_address", None) or client_ip(request)
     checks = [
-        (
-            "account",
-            SignInFailure.objects.filter(email=email),
-            settings.SIGN_IN_FAILURES_PER_ACCOUNT,
-        )
+        ("account", {"username": username(request, credentials)}, "SIGN_IN_FAILURES_PER_ACCOUNT"),
+        ("address", {"ip_address": ip}, "SIGN_IN_FAILURES_PER_ADDRESS"),
     ]
-    if ip:
-        checks.append(
-            (
-                "address",
-                SignInFailure.objects.filter(ip_address=ip),
-                settings.SIGN_IN_FAILURES_PER_ADDRESS,
-            )
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    for reason, match, limit_name in checks:
+        if None in match.values():
+            continue
+        limit = getattr(settings, limit_name)
+        counted = AccessAttempt.objects.filter(attempt_time__gte=since, **match).aggregate(
+            failures=Sum("failures_since_start"), last=Max("attempt_time")
         )
-    for reason, failures, limit in checks:
-        recent = list(
-            failures.filter(at__gte=since).order_by("-at").values_list("at", flat=True)[:limit]
-        )
-        if len(recent) >= limit:
-            # Locked until the oldest of the last `limit` failures leaves the window.
-            return Lockout(reason=reason, until=recent[-1] + window)
+        if (counted["failures"] or 0) >= limit:
+            until = counted["last"] + timedelta(minutes=refusal_minutes(counted["failures"], limit))
+            if until > timezone.now():
+                return Refusal(reason=reason, until=until)
     return None
 
 
-def record_failure(*, email: str, ip: str | None) -> None:
-    SignInFailure.objects.create(email=email.strip().lower()[:254], ip_address=ip)
-    # Keep the table small: nothing older than a day matters.
-    SignInFailure.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
+class SignInHandler(AxesDatabaseHandler):
+    """Axes' database handler, deciding refusals with `refusal()` above."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        # Axes compares one number with one limit (AXES_FAILURE_LIMIT); with two limits and a
+        # refusal that ends, the answer is the limit itself while a refusal is due, else 0.
+        return settings.AXES_FAILURE_LIMIT if refusal(request, credentials) else 0
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        super().user_logged_in(sender, request, user, **kwargs)
+        clear_account(user.get_username())
 
 
-def clear_failures(*, email: str) -> None:
-    SignInFailure.objects.filter(email=email.strip().lower()).delete()
+def clear_account(email: str) -> None:
+    """Forget an account's failed sign-ins: its owner has proved who they are."""
+    AccessAttempt.objects.filter(username=email.strip().lower()).delete()
+
+
+def refused_response(request, original_response, credentials=None):
+    """The sign-in page, which already says why and for how long, with 429 Too Many Requests."""
+    if not isinstance(original_response, HttpResponse):
+        original_response = HttpResponse("Too many failed attempts to sign in. Try again later.")
+    original_response.status_code = 429
+    return original_response

@@ -69,20 +69,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
 
-class SignInFailure(models.Model):
-    """One failed sign-in, kept for an hour or so to slow down password guessing."""
-
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.email} from {self.ip_address} at {self.at:%H:%M}"
-
-
 def logo_path(instance, filename):
     """Stored under a name we choose (never the uploader's), with the extension of the content."""
     extension = "png" if filename.endswith(".png") else "jpg"

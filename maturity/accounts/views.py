@@ -3,11 +3,15 @@
 import time
 
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 
+from maturity.accounts import lockout
 from maturity.accounts import services as account_services
 from maturity.accounts.forms import (
     AccountDetailsForm,
@@ -87,13 +91,33 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = SetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
+    # Signed in at once: nobody can refuse the account again between the reset and sign-in.
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        lockout.clear_account(form.user.get_username())  # the reset lifts any refusal
+        self.request.session[SIGNED_IN_AT] = int(time.time())
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/message_page.html"
     extra_context = {
         "title": "Your password has been reset",
-        "body": "You can now sign in with your new password.",
-        "link": reverse_lazy("accounts:login"),
-        "link_text": "Sign in",
+        "body": "You are signed in. Use your new password next time you sign in.",
+        "link": reverse_lazy("home"),
+        "link_text": "Continue",
     }
+
+
+def admin_sign_in(request, extra_context=None):
+    """The admin site's login page: the service's own sign-in instead, so there is one form and
+    one set of limits on guessing passwords."""
+    if request.user.is_authenticated:
+        # Signed in but not staff: sending them to sign in would bounce straight back here.
+        raise PermissionDenied
+    return redirect_to_login(
+        request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"), reverse("accounts:login")
+    )
