@@ -2,7 +2,13 @@
 
 Each figure carries exactly the numbers of the data table printed beside it: the charts are a
 view of the tables, never a source of extra detail.
+
+Plotly reads every label (trace names, categories, hover text) as pseudo-HTML: `<a href>` in an
+organisation's name would become a live link. So every label that comes from data passes through
+`_text`, and Plotly shows it exactly as typed.
 """
+
+from html import escape
 
 OWN_COLOUR = "#1d70b8"  # GOV.UK blue
 PEER_COLOUR = "#505a5f"  # GOV.UK dark grey
@@ -20,17 +26,22 @@ def _layout(**extra):
     }
 
 
+def _text(value) -> str:
+    """A label Plotly shows as typed: <, > and & escaped (Plotly decodes the entities)."""
+    return escape(str(value), quote=False)
+
+
 def _round(value):
     return None if value is None else round(value, 1)
 
 
 def radar(dashboard) -> dict:
-    names = [row.dimension.name for row in dashboard.dimensions]
+    names = [_text(row.dimension.name) for row in dashboard.dimensions]
     own = [_round(row.value) for row in dashboard.dimensions]
     traces = [
         {
             "type": "scatterpolar",
-            "name": dashboard.organisation.name,
+            "name": _text(dashboard.organisation.name),
             "r": own + own[:1],
             "theta": names + names[:1],
             "fill": "toself",
@@ -43,7 +54,7 @@ def radar(dashboard) -> dict:
         traces.append(
             {
                 "type": "scatterpolar",
-                "name": f"Median of {dashboard.group.plural}",
+                "name": _text(f"Median of {dashboard.group.plural}"),
                 "r": medians + medians[:1],
                 "theta": names + names[:1],
                 "line": {"color": PEER_COLOUR, "width": 2, "dash": "dash"},
@@ -68,14 +79,14 @@ def distributions(dashboard) -> dict | None:
     rows = [row for row in dashboard.dimensions if row.peers.has_distribution]
     if not rows:
         return None
-    names = [row.dimension.name for row in rows]
+    names = [_text(row.dimension.name) for row in rows]
     q1 = [row.peers.lower_quartile for row in rows]
     q3 = [row.peers.upper_quartile for row in rows]
     return {
         "data": [
             {
                 "type": "box",
-                "name": f"Middle half of {dashboard.group.plural}",
+                "name": _text(f"Middle half of {dashboard.group.plural}"),
                 "y": names,
                 "q1": q1,
                 "median": [row.peers.median for row in rows],
@@ -89,7 +100,7 @@ def distributions(dashboard) -> dict | None:
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": dashboard.organisation.name,
+                "name": _text(dashboard.organisation.name),
                 "y": names,
                 "x": [_round(row.value) for row in rows],
                 "marker": {"color": OWN_COLOUR, "size": 14, "symbol": "diamond"},
@@ -111,7 +122,7 @@ def distributions(dashboard) -> dict | None:
 def trend(dashboard) -> dict | None:
     if len(dashboard.trend) < 2:
         return None
-    rounds = [entry["round"] for entry in dashboard.trend]
+    rounds = [_text(entry["round"]) for entry in dashboard.trend]
     figure = {
         "data": [
             {
@@ -140,8 +151,8 @@ def trend(dashboard) -> dict | None:
             "type": "line",
             "xref": "x",
             "yref": "paper",
-            "x0": label,
-            "x1": label,
+            "x0": _text(label),
+            "x1": _text(label),
             "y0": 0,
             "y1": 1,
             "line": {"color": PEER_COLOUR, "dash": "dot"},

@@ -21,6 +21,8 @@ VERSION_RE = re.compile(r"^(?=.{1,40}\Z)[0-9]+(?:\.[0-9]+)*\Z")
 SCORING_RULES = ("weighted_mean", "lowest")
 MIN_LEVELS, MAX_LEVELS = 2, 10
 MAX_PROBLEMS = 50
+# Lists and mappings inside each other: a framework file needs 7; libyaml crashes past ~10,000.
+MAX_DEPTH = 50
 LIMITS = {"slug": 80, "name": 200, "label": 100, "text": 2000, "description": 5000}
 
 
@@ -203,11 +205,53 @@ class _StrictLoader(_SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _refuse_anchors(text: str) -> None:
-    """No anchors or aliases at all, so no expansion bomb can reach the constructor."""
+def _too_deep(line: int, column: int) -> FrameworkFileError:
+    return FrameworkFileError(
+        [
+            Problem(
+                "",
+                f"The file nests lists or mappings more than {MAX_DEPTH} levels deep (line "
+                f"{line}, column {column}); a framework file needs no more than 7",
+            )
+        ]
+    )
+
+
+def _check_yaml_events(text: str) -> None:
+    """Refuse anchors, aliases and deep nesting from the event stream, before anything is built.
+
+    libyaml's parser is a loop, safe at any depth; its composer recurses in C once per level and
+    crashes the process (a segmentation fault, no exception) on a file nested some 10,000 deep.
+    With no anchors or aliases at all, no expansion bomb can reach the constructor either.
+    """
+    depth = 0
     for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise yaml.constructor.ConstructorError(None, None, _NO_ANCHORS, event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(event.start_mark.line + 1, event.start_mark.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+# A JSON string (skipped whole, so brackets inside text do not count) or one bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _check_json_depth(text: str) -> None:
+    """Refuse deep JSON before decoding it: the decoder recurses once per level."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = token.start()
+                raise _too_deep(text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
+        elif bracket in ("]", "}"):
+            depth -= 1
 
 
 def _json_pairs(pairs):
@@ -249,6 +293,7 @@ def load_document(data: bytes, *, filename: str = "", max_bytes: int) -> Any:
         not filename.lower().endswith((".yaml", ".yml")) and text.lstrip().startswith("{")
     )
     if as_json:
+        _check_json_depth(text)
         try:
             return json.loads(text, object_pairs_hook=_json_pairs)
         except json.JSONDecodeError as exc:
@@ -264,7 +309,7 @@ def load_document(data: bytes, *, filename: str = "", max_bytes: int) -> Any:
         except ValueError as exc:
             raise FrameworkFileError([Problem("", f"The file is not valid JSON: {exc}")]) from None
     try:
-        _refuse_anchors(text)
+        _check_yaml_events(text)
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -277,7 +322,23 @@ def load_document(data: bytes, *, filename: str = "", max_bytes: int) -> Any:
 
 def parse_framework(data: bytes, *, filename: str = "", max_bytes: int) -> FrameworkSpec:
     """Bytes of a framework file to a validated FrameworkSpec, or FrameworkFileError."""
-    return validate_document(load_document(data, filename=filename, max_bytes=max_bytes))
+    document = load_document(data, filename=filename, max_bytes=max_bytes)
+    _refuse_null_characters(document)
+    return validate_document(document)
+
+
+def _refuse_null_characters(node: Any, place: str = "") -> None:
+    """No NUL character anywhere: JSON's \\u0000 and YAML's \\0 decode to one, and PostgreSQL
+    refuses to store text that holds it. (Nesting is already limited to MAX_DEPTH.)"""
+    if isinstance(node, str) and "\x00" in node:
+        raise FrameworkFileError([Problem(place, "contains a null character; remove it")])
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _refuse_null_characters(key, place)
+            _refuse_null_characters(value, f"{place}.{key}" if place else str(key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _refuse_null_characters(value, f"{place}[{index}]")
 
 
 def dump_framework(spec: FrameworkSpec, fmt: str = "yaml") -> str:

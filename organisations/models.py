@@ -1,9 +1,11 @@
 """Who is measured: organisations, peer groups, their people and the consultants they let in."""
 
+import re
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -12,6 +14,21 @@ from django.utils import timezone
 INVITATION_LIFETIME = timedelta(days=7)
 # The fields that put an organisation in the fixed peer groups (same kind, region, size band).
 CLASSIFYING_FIELDS = ("kind", "region", "size_band")
+CODE_MAX = 20
+CODE_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+def validate_code(value: str) -> None:
+    """The one rule for organisation codes, in the admin and the CSV import alike.
+
+    Codes end up in download names and zip paths, so only ASCII letters and digits.
+    """
+    if not CODE_RE.fullmatch(value):
+        raise ValidationError(
+            "%(value)r may contain only letters and digits, like E07000223 or RX1",
+            code="invalid_code",
+            params={"value": value},
+        )
 
 
 class Organisation(models.Model):
@@ -54,8 +71,9 @@ class Organisation(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     region = models.CharField(max_length=30, choices=Region.choices)
     code = models.CharField(
-        max_length=20,
+        max_length=CODE_MAX,
         unique=True,
+        validators=[validate_code],
         help_text="Official code: GSS for councils (E07000223), ODS for NHS bodies (RX1).",
     )
     size_band = models.CharField(max_length=20, choices=SizeBand.choices)

@@ -9,21 +9,19 @@ writes the rows, matched by code, and audits each organisation it creates or cha
 import csv
 import io
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from maturity.audit.services import audit_record
-from organisations.models import CLASSIFYING_FIELDS, Organisation
+from organisations.models import CLASSIFYING_FIELDS, CODE_MAX, Organisation, validate_code
 from organisations.signals import organisations_reclassified
 
 MAX_BYTES = 5 * 1024 * 1024
 COLUMNS = ("name", "kind", "region", "code", "size_band", "parent_code")
 NAME_MAX = 200
-CODE_MAX = 20
-CODE_RE = re.compile(r"^[A-Za-z0-9]+$")
 # The fields a row sets directly; the parent is set in a second pass, once every row exists.
 FIELDS = ("name", "kind", "region", "size_band")
 
@@ -185,8 +183,21 @@ def _read_csv(text: str) -> tuple[list[OrganisationRow], list[Problem]]:
     return rows, problems
 
 
+def _code_problem(code: str) -> str:
+    """What is wrong with a code (the model's own rule), or "" if nothing."""
+    if not code:
+        return "missing"
+    if len(code) > CODE_MAX:
+        return f"{code!r} is {len(code)} characters long; the most allowed is {CODE_MAX}"
+    try:
+        validate_code(code)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
+
+
 def _valid_code(code: str) -> bool:
-    return len(code) <= CODE_MAX and bool(CODE_RE.fullmatch(code))
+    return not _code_problem(code)
 
 
 def _check_row(row: OrganisationRow) -> tuple[OrganisationRow, list[Problem]]:
@@ -216,15 +227,8 @@ def _check_row(row: OrganisationRow) -> tuple[OrganisationRow, list[Problem]]:
         else:
             normalised[column] = table[_fold(value)]
 
-    if not row.code:
-        add("code", "missing")
-    elif len(row.code) > CODE_MAX:
-        add(
-            "code",
-            f"{row.code!r} is {len(row.code)} characters long; the most allowed is {CODE_MAX}",
-        )
-    elif not CODE_RE.fullmatch(row.code):
-        add("code", f"{row.code!r} may contain only letters and digits")
+    if problem := _code_problem(row.code):
+        add("code", problem)
     return replace(row, **normalised), problems
 
 

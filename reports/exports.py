@@ -12,17 +12,16 @@ from django.utils.text import slugify
 
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
 from frameworks.models import Question, ScaleLevel
+from maturity.downloads import file_name
 from maturity.spreadsheets import safe_cell
 
 
 def file_stem(assessment: Assessment) -> str:
     """A safe file name (no extension) for an assessment's exports: code, framework, round."""
-    return "-".join(
-        (
-            assessment.organisation.code,
-            assessment.framework_version.framework.slug,
-            slugify(assessment.round_label.replace("/", "-")) or "round",
-        )
+    return file_name(
+        assessment.organisation.code,
+        assessment.framework_version.framework.slug,
+        slugify(assessment.round_label.replace("/", "-")) or "round",
     )
 
 

@@ -1,13 +1,15 @@
 """Consultants' branding: the display name and logo on the reports and files they export."""
 
 import io
+import threading
 import warnings
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from PIL import Image
+from PIL import Image, ImageFile
 
 from maturity.accounts.models import ConsultantBranding
 
@@ -26,6 +28,28 @@ LOGO_BOX = (1200, 600)
 SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
+_PILLOW_FLAG = threading.Lock()
+
+
+@contextmanager
+def _truncated_images_refused():
+    """Pillow refuses a truncated image here, whatever the process-wide flag says.
+
+    WeasyPrint turns `ImageFile.LOAD_TRUNCATED_IMAGES` on for the whole process when it is
+    imported, after which Pillow pads missing pixels instead of raising; a logo check must not
+    depend on whether a PDF was rendered first. The lock keeps two checks from restoring each
+    other's value; a PDF drawn in another thread meanwhile meets only whole images (logos
+    re-encoded here, our own static files), so the brief switch cannot change it.
+    """
+    with _PILLOW_FLAG:
+        relaxed = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = relaxed
+
+
 def checked_logo(upload) -> ContentFile:
     """A PNG or JPEG judged by its content, re-encoded (no metadata, nothing appended).
 
@@ -42,7 +66,7 @@ def checked_logo(upload) -> ContentFile:
             "The logo must be a PNG or JPEG image; this file is neither, whatever its name says"
         )
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _truncated_images_refused():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format != kind or image.width * image.height > LOGO_MAX_PIXELS:

@@ -1,6 +1,7 @@
 """Consultant branding: a name and a logo (PNG or JPEG, judged by content) on their exports."""
 
 import io
+import random
 import subprocess
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
-from PIL import Image
+from PIL import Image, ImageFile
 
 from maturity.accounts.branding import branding_save, checked_logo
 from maturity.accounts.models import ConsultantBranding
@@ -71,6 +72,26 @@ def test_anything_else_is_refused_with_a_reason(data, name, message):
     assert message in problem.value.messages[0]
 
 
+def truncated(fmt: str) -> bytes:
+    """A noisy image (so its pixel data is long) cut off at 60 %: header intact, pixels missing."""
+    noise = Image.frombytes("RGB", (200, 120), random.Random(12).randbytes(200 * 120 * 3))
+    out = io.BytesIO()
+    noise.save(out, fmt)
+    whole = out.getvalue()
+    return whole[: len(whole) * 6 // 10]
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("PNG", "cut.png"), ("JPEG", "cut.jpg")])
+def test_a_truncated_logo_is_refused_even_after_weasyprint_relaxed_pillow(monkeypatch, fmt, name):
+    # WeasyPrint sets this for the whole process when a PDF is first rendered.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    Image.open(io.BytesIO(truncated(fmt))).load()  # Pillow itself now pads the missing pixels
+    with pytest.raises(ValidationError) as problem:
+        checked_logo(upload(truncated(fmt), name))
+    assert "could not be read as an image" in problem.value.messages[0]
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # and the check left WeasyPrint's choice alone
+
+
 def consultant_client(user) -> CsrfClient:
     """Signed in as `user`, made a consultant (branding is for consultants only)."""
     if not user.consultant_grants.filter(revoked_at__isnull=True).exists():
@@ -122,6 +143,18 @@ def test_a_bad_upload_changes_nothing_and_says_what_is_wrong():
     after = ConsultantBranding.objects.get(consultant=consultant)
     assert (after.display_name, after.logo.name) == (before.display_name, before.logo.name)
     assert default_storage.exists(before.logo.name)
+
+
+def test_the_branding_page_refuses_a_truncated_logo_after_a_pdf_was_rendered(monkeypatch):
+    consultant = UserFactory()
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as WeasyPrint leaves it
+    response = consultant_client(consultant).submit(
+        reverse("reports:branding"),
+        {"display_name": "Acme Advisory", "logo": upload(truncated("PNG"), "cut.png")},
+    )
+    assert response.status_code == 200
+    assert "The logo could not be read as an image" in response.content.decode()
+    assert not ConsultantBranding.objects.filter(consultant=consultant).exists()
 
 
 def test_replacing_or_removing_a_logo_deletes_the_old_file(django_capture_on_commit_callbacks):
