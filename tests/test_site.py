@@ -23,6 +23,28 @@ def test_accessibility_statement(client):
     assert "WCAG" in text
 
 
+def test_accessibility_statement_gives_a_contact_and_says_what_was_tested(client, settings):
+    settings.ACCESSIBILITY_CONTACT_EMAIL = "access@council.example"
+    text = client.get(reverse("accessibility")).content.decode()
+    assert 'href="mailto:access@council.example"' in text
+    # The enforcement procedure of GOV.UK's sample statement, for Great Britain and Northern Ireland.
+    assert "Equality Advisory and Support Service (EASS)" in text
+    assert "Equality Commission for Northern Ireland (ECNI)" in text
+    # What was tested, and when: the browser tests in tests/browser/ that keep it true.
+    assert "last tested on 1 December 2026" in text
+    for tested in ("axe-core", "Tab, Space and Enter", "320 pixels wide"):
+        assert tested in text
+
+
+def test_accessibility_contact_defaults_to_the_address_mail_comes_from():
+    from tests.test_settings import settings_of
+
+    sender = {"DEFAULT_FROM_EMAIL": "Digital maturity <maturity@council.example>"}
+    assert settings_of(sender, "ACCESSIBILITY_CONTACT_EMAIL") == {
+        "ACCESSIBILITY_CONTACT_EMAIL": "maturity@council.example"
+    }
+
+
 def test_security_headers_and_csp_without_unsafe_inline(client):
     response = client.get("/")
     csp = response["Content-Security-Policy"]
@@ -90,3 +112,28 @@ def test_emails_are_unique_whatever_their_case():
     User.objects.create_user("lead@council.example", "x")
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(email="LEAD@council.example")
+
+
+def test_a_form_sent_without_a_valid_token_gets_a_page_that_says_what_happened(client, user):
+    client.force_login(user)
+    client.get("/")  # the CSRF cookie is set, but this post carries no token: an expired form
+    response = client.post(reverse("accounts:logout"), {})
+    text = response.content.decode()
+    assert response.status_code == 403
+    assert "govuk-template__header" in text and text.count("<h1") == 1
+    assert "<title>Sorry, what you sent was not saved" in text
+    assert "What you typed was not saved." in text
+    assert "reload the page" in text
+    assert "CSRF" not in text
+    assert client.get("/").context["user"].is_authenticated  # nothing was done
+
+
+def test_an_autosave_without_a_valid_token_is_told_why_in_json(client, user):
+    response = client.post("/", {}, headers={"accept": "application/json"})
+    assert response.status_code == 403
+    assert response.json()["error"] == "signed-out"  # no session: sign in again
+    client.force_login(user)
+    response = client.post("/", {}, headers={"accept": "application/json"})
+    assert response.status_code == 403
+    assert response.json()["error"] == "expired"  # a stale token: reload the page
+    assert "not saved" in response.json()["message"]

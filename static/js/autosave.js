@@ -7,6 +7,9 @@
  *   field keeps its stored value, and it is marked in the GOV.UK error style.
  * - 409: someone saved a newer version. The page shows theirs next to this person's, who can
  *   keep theirs (save again on top of the newer version) or take the newer one (reload).
+ * - 403 "expired" (the form's security token is stale: the page was open too long, or the person
+ *   signed in again in another tab): nothing was saved; the text is kept as below and the page
+ *   says to reload. 403 "signed-out": as signed out, below.
  * - Signed out (the request is redirected to the sign-in page) or offline: what was typed is
  *   kept in this browser, under a key naming the person and the page, and put back the next
  *   time that person opens the page, with a message that says why it was not saved.
@@ -20,6 +23,7 @@
     'signed-out': 'you had been signed out',
     'offline': 'the connection was lost',
     'conflict': 'this answer had been changed elsewhere',
+    'expired': 'the page had expired',
     'pending': 'the page was closed before it was saved'
   };
 
@@ -219,6 +223,12 @@
     var inFlight = false;
     var again = false;
 
+    function signedOut() {
+      keepLocally('signed-out');
+      setStatus(form, 'You have been signed out, so this was not saved. What you typed is kept ' +
+        'in this browser: sign in again and come back to this page to save it.');
+    }
+
     function keepLocally(reason) {
       window.localStorage.setItem(storageKey(form), JSON.stringify({
         reason: reason, at: timeNow(), data: snapshot(form)
@@ -261,13 +271,13 @@
         var json = (response.headers.get('Content-Type') || '').indexOf('application/json') === 0;
         if (!json) {
           // Redirected to sign in, or refused: keep the text in this browser.
-          keepLocally('signed-out');
-          setStatus(form, 'You have been signed out, so this was not saved. What you typed is kept ' +
-            'in this browser: sign in again and come back to this page to save it.');
+          signedOut();
           return null;
         }
         return response.json().then(function (data) {
-          if (response.status === 200) {
+          if (response.status === 403 && data.error === 'signed-out') {
+            signedOut();
+          } else if (response.status === 200) {
             form.querySelector('[name="version"]').value = data.version;
             window.localStorage.removeItem(storageKey(form));
             clearFieldErrors(form);
@@ -280,6 +290,11 @@
             keepLocally('conflict');
             setStatus(form, 'Not saved: this answer was changed elsewhere.');
             showConflict(form, data, save);
+          } else if (response.status === 403 && data.error === 'expired') {
+            keepLocally('expired');
+            setStatus(form, 'Your last change was not saved because this page had expired. What ' +
+              'you typed is kept in this browser: reload the page (and sign in again if asked) ' +
+              'to save it.');
           } else if (response.status === 400) {
             setStatus(form, 'Not saved yet: ' + Object.values(data.errors || {}).join(' '));
           } else {

@@ -115,3 +115,27 @@ def test_signing_out_with_unsaved_text_asks_first(browser, live_server, question
     page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("signed out")
     assert_no_console_errors(page)
+
+
+def test_a_save_refused_as_expired_says_so_and_is_saved_after_a_reload(
+    browser, live_server, question_url
+):
+    page = signed_in_page(browser, live_server, "eve@theta.example")
+    page.goto(question_url)
+    page.get_by_label("2. Emerging").check()
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_have_text(re.compile("^Saved at"))
+    # Signing in again in another tab gives the browser a new security token: this page's is stale.
+    page.context.add_cookies([{"name": "csrftoken", "value": "x" * 32, "url": live_server.url}])
+    page.get_by_label("Evidence (optional)", exact=True).fill("Typed before the page expired.")
+    expect(status).to_contain_text("Your last change was not saved because this page had expired")
+    expect(status).to_contain_text("reload the page")
+    assert Answer.objects.get().evidence == ""
+    page.console_errors.clear()  # the refused save is logged by the browser; that is expected
+
+    page.reload()
+    expect(status).to_contain_text("which was not saved then because the page had expired")
+    expect(status).to_contain_text(re.compile(r"Saved at \d\d:\d\d$"))
+    assert Answer.objects.get().evidence == "Typed before the page expired."
+    assert kept_copies(page) == []
+    assert_no_console_errors(page)
