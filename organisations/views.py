@@ -5,9 +5,10 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from maturity.downloads import attachment
 from maturity.forms import ConfirmForm
 from organisations import audit, panels, selectors, services
 from organisations.decorators import organisation_view
@@ -227,15 +228,16 @@ def audit_csv(request, access):
         return redirect(f"{url}?{request.GET.urlencode()}")
     events = selectors.organisation_audit_events(access=access, **form.filters)
     response = HttpResponse(audit.record_csv(events), content_type="text/csv; charset=utf-8")
-    name = slugify(access.organisation.code) or "organisation"
-    response["Content-Disposition"] = f'attachment; filename="record-of-changes-{name}.csv"'
-    return response
+    return attachment(
+        response, "record-of-changes", access.organisation.code or "organisation", extension="csv"
+    )
 
 
 def _invalid(request, exc):
     return render(request, "organisations/invitation_invalid.html", {"reason": str(exc)})
 
 
+@never_cache  # names the invitee and their organisation: never kept by a shared cache
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
     """The link in an invitation email: create an account or sign in, then join."""

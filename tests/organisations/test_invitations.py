@@ -17,6 +17,12 @@ from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, Us
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Invitation emails go through the task queue; here it runs them as they are queued."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def org():
     return OrganisationFactory(name="Gamma Borough Council")
@@ -219,3 +225,12 @@ def test_consultant_invitation_creates_a_grant_and_a_client_list(org, lead):
     services.consultant_grant_revoke(grant=grant, by=lead)
     assert not ConsultantGrant.objects.get(pk=grant.pk).is_active
     assert AuditEvent.objects.filter(action="consultant_grant.revoke", actor=lead).exists()
+
+
+def test_the_invitation_page_is_never_kept_by_a_shared_cache(org, lead):
+    """It names the invitee and their organisation to whoever holds the link, signed in or not."""
+    invite(org, lead)
+    response = CsrfClient().get(link_in_last_email())
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
