@@ -28,10 +28,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Assessment
 from frameworks.models import Framework
 from maturity.accounts.branding import branding_for
+from maturity.downloads import file_name
 from maturity.spreadsheets import safe_cell
 from organisations.models import ConsultantGrant, Organisation
 from reports.exports import assessment_xlsx, file_stem
@@ -51,6 +54,10 @@ STOPPED = (
 
 class ExportFailed(Exception):
     """A reason the person can act on; shown on the progress page as it is."""
+
+
+class WorkerStopped(Exception):
+    """Recorded as the error of the task of an export whose worker died (`bulk_exports_reap`)."""
 
 
 class ExportLost(Exception):
@@ -197,8 +204,11 @@ def bulk_exports_reap(*, consultant=None) -> int:
     """Fail every running export (of `consultant`, or everyone's) whose worker has stopped:
     no heartbeat for BULK_EXPORT_STALE_MINUTES. A queued export is left to wait for a worker.
 
-    One UPDATE whose condition the database checks again on each row as it writes it, so a
-    heartbeat that lands at the same moment keeps its export running.
+    The UPDATE repeats the staleness condition, which the database checks again on each row as
+    it writes it, so a heartbeat that lands at the same moment keeps its export running. Each
+    failed export's django-tasks-db task is marked failed too (it would say "running" for ever).
+    Every task worker runs this every minute or so (maturity.housekeeping), as do the
+    consultant's export pages and `prune_exports`.
     """
     cutoff = timezone.now() - timedelta(minutes=settings.BULK_EXPORT_STALE_MINUTES)
     stale = BulkExport.objects.filter(status=BulkExport.Status.RUNNING).filter(
@@ -207,9 +217,27 @@ def bulk_exports_reap(*, consultant=None) -> int:
     )
     if consultant is not None:
         stale = stale.filter(consultant=consultant)
-    return stale.update(
-        status=BulkExport.Status.FAILED, error=STOPPED, current="", finished_at=timezone.now()
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    now = timezone.now()
+    reaped = stale.filter(pk__in=ids).update(
+        status=BulkExport.Status.FAILED, error=STOPPED, current="", finished_at=now
     )
+    stopped = BulkExport.objects.filter(pk__in=ids, status=BulkExport.Status.FAILED, error=STOPPED)
+    task_ids = [
+        uuid.UUID(task_id)
+        for task_id in stopped.exclude(task_id="").values_list("task_id", flat=True)
+    ]
+    DBTaskResult.objects.filter(pk__in=task_ids, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path=f"{WorkerStopped.__module__}.{WorkerStopped.__qualname__}",
+        traceback=STOPPED,
+    )
+    if reaped:
+        logger.warning("%d bulk export(s) marked as failed: their worker stopped", reaped)
+    return reaped
 
 
 @dataclass(frozen=True)
@@ -299,7 +327,8 @@ def _build_zip(export: BulkExport, organisations: list[Organisation]) -> tuple[s
                         "assessment (it may have been reopened), so no file was made. Start a new "
                         "export without it, or wait until they submit again."
                     )
-                folder = f"{organisation.code}-{slugify(organisation.name)}"
+                # Each part a safe name, so every entry is a plain relative path (no zip slip).
+                folder = file_name(organisation.code, slugify(organisation.name))
                 stem = file_stem(assessment)
                 archive.writestr(
                     f"{folder}/{stem}.pdf", render_pdf(assessment=assessment, branding=branding)

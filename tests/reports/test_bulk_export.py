@@ -344,6 +344,49 @@ def test_an_export_whose_worker_died_is_failed_with_a_reason_and_no_file(
     assert no_zip_kept()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_next_worker_fails_the_export_and_task_of_a_worker_that_died(
+    clients_world, monkeypatch, settings
+):
+    """A worker killed mid-export (SIGKILL) leaves its export and its django-tasks-db task
+    "running". The next worker, with nobody looking at the export, fails both with the reason,
+    then carries on with the queue."""
+    fv, consultant, assessments, _ = clients_world
+    export = bulk.bulk_export_start(
+        consultant=consultant,
+        framework=fv.framework,
+        organisations=[a.organisation for a in assessments],
+    )
+    task = DBTaskResult.objects.get(pk=export.task_id)
+    task.claim("the-worker-that-died")
+
+    def render_pdf(*, assessment, branding):
+        raise WorkerKilled
+
+    monkeypatch.setattr(bulk, "render_pdf", render_pdf)
+    with pytest.raises(WorkerKilled):
+        bulk.bulk_export_run(export.pk)
+    monkeypatch.undo()
+    silent = timedelta(minutes=settings.BULK_EXPORT_STALE_MINUTES, seconds=1)
+    BulkExport.objects.filter(pk=export.pk).update(heartbeat_at=timezone.now() - silent)
+    waiting = bulk.bulk_export_start(
+        consultant=consultant, framework=fv.framework, organisations=[assessments[0].organisation]
+    )
+
+    run_worker()
+
+    export.refresh_from_db()
+    task.refresh_from_db()
+    assert export.status == "failed" and "stopped part way" in export.error
+    assert export.finished_at is not None and not export.file
+    assert task.status == "FAILED" and task.finished_at is not None
+    assert task.exception_class_path == "reports.bulk.WorkerStopped"
+    assert "stopped part way" in task.traceback
+    waiting.refresh_from_db()
+    assert waiting.status == "done"
+    assert DBTaskResult.objects.get(pk=waiting.task_id).status == "SUCCESSFUL"
+
+
 @pytest.mark.django_db
 def test_the_progress_page_itself_notices_a_stopped_worker(clients_world, settings):
     fv, consultant, assessments, _ = clients_world
