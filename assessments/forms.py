@@ -114,7 +114,16 @@ class AnswerForm(GDSForm):
         widget=forms.RadioSelect,
         choices=AnswerFields.Confidence.choices,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Hidden: the answer's version when the page was drawn. Only a page cut short or tampered
+    # with sends a bad one, so the message says how to start again.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            code: "The page was sent incomplete: reload it and enter your answer again"
+            for code in ("required", "invalid", "min_value")
+        },
+    )
 
     def __init__(self, *args, question, levels, label: str, descriptors: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from frameworks.fileformat import SLUG_RE, VERSION_RE
+from frameworks.fileformat import LIMITS, SLUG_RE, VERSION_RE
 from frameworks.models import Framework
 from frameworks.services import FrameworkVersionNotHigher, framework_version_ensure_higher
 from maturity.forms import GDSForm
@@ -61,8 +61,12 @@ class FrameworkCreateForm(GDSForm):
         max_length=80,
         error_messages={"required": "Enter a short name for web addresses"},
     )
+    # The same limit as a framework file's descriptions.
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label="Description",
+        required=False,
+        max_length=LIMITS["description"],
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def clean_slug(self):

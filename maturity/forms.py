@@ -27,6 +27,21 @@ class GDSFormMixin:
             # crispy-forms-gds 2.0.1 raises KeyError for a character count with no help text.
             if "govuk-js-character-count" in field.widget.attrs.get("class", ""):
                 field.widget.attrs.setdefault("aria-describedby", "")
+            if isinstance(field, forms.CharField):
+                _text_error_messages(field)
+
+
+def _text_error_messages(field: forms.CharField) -> None:
+    """GOV.UK wording, in place of Django's, for text that is too long or holds a NUL byte.
+    The message sits beside the field and the summary links to it, so it need not name it."""
+    field.error_messages.setdefault(
+        "max_length", "Enter %(limit_value)d characters or fewer; this has %(show_value)d"
+    )
+    # A NUL byte is invisible, usually pasted from another program, and no database keeps it.
+    field.error_messages.setdefault(
+        "null_characters_not_allowed",
+        "Type this again instead of pasting it: it contains a hidden null character",
+    )
 
 
 class GDSForm(GDSFormMixin, forms.Form):

@@ -13,6 +13,7 @@ from organisations.models import ROLE_HINTS, Role
 EMAIL_ERRORS = {
     "required": "Enter an email address",
     "invalid": "Enter an email address in the correct format, like name@council.gov.uk",
+    "max_length": "Enter an email address of 254 characters or fewer",
 }
 
 
@@ -29,7 +30,8 @@ class RoleChoiceField(forms.ChoiceField):
 class InviteMemberForm(GDSForm):
     submit_label = "Send invitation"
 
-    email = forms.EmailField(label="Email address", error_messages=EMAIL_ERRORS)
+    # 254: the longest address SMTP carries, and the length of the column it is kept in.
+    email = forms.EmailField(label="Email address", max_length=254, error_messages=EMAIL_ERRORS)
     role = RoleChoiceField(label="Role")
 
 
@@ -38,6 +40,7 @@ class GrantConsultantForm(GDSForm):
 
     email = forms.EmailField(
         label="Consultant's email address",
+        max_length=254,
         help_text="They will be able to read your organisation's assessments and results, and "
         "export reports. They cannot change answers or manage people. You can withdraw access "
         "at any time.",

@@ -58,9 +58,11 @@ def organisation_access(*, user, pk: int) -> Access:
     """The one way into an organisation's data."""
     if not user.is_authenticated:
         raise Http404("No such organisation")
+    # `organisation__pk`, not `organisation_id`: a lookup on the key itself finds nothing for an
+    # id too large for the column, where SQLite raises OverflowError on the raw foreign key.
     membership = (
         Membership.objects.select_related("organisation")
-        .filter(user=user, organisation_id=pk)
+        .filter(user=user, organisation__pk=pk)
         .first()
     )
     if membership is not None:
@@ -68,7 +70,7 @@ def organisation_access(*, user, pk: int) -> Access:
     grant = (
         ConsultantGrant.objects.active()
         .select_related("organisation")
-        .filter(consultant=user, organisation_id=pk)
+        .filter(consultant=user, organisation__pk=pk)
         .first()
     )
     if grant is not None:

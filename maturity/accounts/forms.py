@@ -87,6 +87,7 @@ class PasswordResetForm(GDSFormMixin, auth_forms.PasswordResetForm):
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+            "max_length": "Enter an email address of 254 characters or fewer",
         },
     )
 
