@@ -74,12 +74,14 @@ def _changes(row, values: dict[str, Any]) -> dict[str, list]:
 
 def _save_versioned(model, *, lookup: dict, values: dict, base_version: int, extra: dict):
     """Lock the row (creating it at version 0 if new), check the version, then write."""
-    try:
-        with transaction.atomic():
-            row, _ = model.objects.select_for_update().get_or_create(**lookup)
-    except IntegrityError:
-        # Someone created it at the same moment: theirs stands, and this save is stale.
-        row = model.objects.select_for_update().get(**lookup)
+    row = model.objects.select_for_update().filter(**lookup).first()
+    if row is None:  # only the first save pays for a savepoint
+        try:
+            with transaction.atomic():
+                row = model.objects.create(**lookup)
+        except IntegrityError:
+            # Someone created it at the same moment: theirs stands, and this save is stale.
+            row = model.objects.select_for_update().get(**lookup)
     if row.version != base_version:
         raise AnswerConflict(row)
     changes = _changes(row, {**values, **extra})

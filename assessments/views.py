@@ -4,7 +4,7 @@ Every page works without JavaScript. With it, answers autosave (autosave views a
 """
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -98,19 +98,22 @@ def assessment_detail(request, access, apk):
     )
 
 
-def _neighbours(assessment, question):
+def _neighbours(assessment, qpk):
+    """The question among all of the assessment's (its levels loaded with theirs, so the page
+    asks for nothing twice), its place, and the questions either side."""
     questions = selectors.assessment_questions(assessment=assessment)
-    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    index = next((i for i, q in enumerate(questions) if q.pk == qpk), None)
+    if index is None:
+        raise Http404("No such question")
     previous = questions[index - 1] if index > 0 else None
     following = questions[index + 1] if index + 1 < len(questions) else None
-    return questions, index, previous, following
+    return questions[index], questions, index, previous, following
 
 
 def _answer_page(request, access, apk, qpk, *, agreed: bool):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
-    question = selectors.assessment_question(assessment=assessment, pk=qpk)
     levels = selectors.scale_levels(assessment=assessment)
-    questions, index, previous, following = _neighbours(assessment, question)
+    question, questions, index, previous, following = _neighbours(assessment, qpk)
     if agreed:
         current = selectors.agreed_answer(assessment=assessment, question=question)
         responses = selectors.respondents_answers(

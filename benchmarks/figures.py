@@ -7,6 +7,8 @@ Which groups publish nothing is decided over all of the version's groups togethe
 worked out.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -64,14 +66,52 @@ def released_figures(*, framework_version_id: int, scale_values) -> Figures:
     return released_figures_of({framework_version_id: scale_values})[framework_version_id]
 
 
+# Reading every body's released values and deciding what to withhold grows with the number of
+# bodies, and the result changes only when a group is released again (a new `released_at`).
+# So each process keeps the figures of its most recent releases, keyed by the releases' ids and
+# dates: a page then reads those two columns only, however many bodies there are.
+_RECENT: OrderedDict[tuple, Figures] = OrderedDict()
+_RECENT_SIZE = 32
+_recent_lock = threading.Lock()
+
+
+def _key(fv_id: int, scale_values, stamps) -> tuple:
+    return (fv_id, tuple(scale_values), tuple(stamps))
+
+
 def released_figures_of(scales: dict[int, list[int]]) -> dict[int, Figures]:
     """The released figures of several framework versions (id -> scale values), read at once."""
-    releases: dict[int, list[PeerRelease]] = {fv_id: [] for fv_id in scales}
+    stamps: dict[int, list[tuple]] = {fv_id: [] for fv_id in scales}
+    for pk, fv_id, released_at in (
+        PeerRelease.objects.filter(framework_version_id__in=list(scales), released_at__isnull=False)
+        .order_by("group_key")
+        .values_list("pk", "framework_version_id", "released_at")
+    ):
+        stamps[fv_id].append((pk, released_at))
+    found = {}
+    with _recent_lock:
+        for fv_id in scales:
+            key = _key(fv_id, scales[fv_id], stamps[fv_id])
+            if key in _RECENT:
+                _RECENT.move_to_end(key)
+                found[fv_id] = _RECENT[key]
+    missing = [fv_id for fv_id in scales if fv_id not in found]
+    if not missing:
+        return found
+    releases: dict[int, list[PeerRelease]] = {fv_id: [] for fv_id in missing}
     for release in PeerRelease.objects.filter(
-        framework_version_id__in=list(scales), released_at__isnull=False
+        framework_version_id__in=missing, released_at__isnull=False
     ).order_by("group_key"):
         releases[release.framework_version_id].append(release)
-    return {fv_id: _figures(releases[fv_id], scales[fv_id]) for fv_id in scales}
+    for fv_id in missing:
+        found[fv_id] = figures = _figures(releases[fv_id], scales[fv_id])
+        # Keyed by the rows just read (a release may have happened since the first query).
+        key = _key(fv_id, scales[fv_id], [(r.pk, r.released_at) for r in releases[fv_id]])
+        with _recent_lock:
+            _RECENT[key] = figures
+            while len(_RECENT) > _RECENT_SIZE:
+                _RECENT.popitem(last=False)
+    return found
 
 
 def _figures(releases: list[PeerRelease], scale_values) -> Figures:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from benchmarks import charts, disclosure, national
 from benchmarks.dashboard import build_dashboard
 from frameworks.selectors import published_versions
+from maturity.downloads import attachment
 from maturity.spreadsheets import safe_cell
 from organisations.decorators import organisation_view
 from organisations.permissions import Permission
@@ -56,7 +57,6 @@ def national_picture(request, framework, version=None):
 def national_download(request, framework, fmt, version=None):
     fv, _ = national.national_version(framework_slug=framework, version=version)
     rows = national.open_data_rows(national.national_picture(framework_version=fv))
-    filename = f"{fv.framework.slug}-{fv.version}-national"
     if fmt == "json":
         response = JsonResponse(
             {
@@ -75,8 +75,7 @@ def national_download(request, framework, fmt, version=None):
         for row in rows:
             writer.writerow({k: safe_cell(v) for k, v in row.items()})
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return attachment(response, fv.framework.slug, fv.version, "national", extension=fmt)
 
 
 @login_required

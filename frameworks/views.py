@@ -18,6 +18,7 @@ from frameworks.forms import (
 from frameworks.models import FrameworkVersion
 from frameworks.questionnaire import render_questionnaire_pdf
 from maturity.accounts.branding import branding_for
+from maturity.downloads import attachment
 from maturity.forms import ConfirmForm
 
 
@@ -116,9 +117,7 @@ def version_download(request, slug, version, fmt):
     content = dump_framework(spec, fmt)
     content_type = "application/json" if fmt == "json" else "application/yaml"
     response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
-    filename = f"{fv.framework.slug}-{fv.version}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(response, fv.framework.slug, fv.version, extension=fmt)
 
 
 @require_safe
@@ -127,9 +126,7 @@ def version_questionnaire(request, slug, version):
     fv = selectors.framework_version_for_user(user=request.user, slug=slug, version=version)
     pdf = render_questionnaire_pdf(version=fv, branding=branding_for(request.user))
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{fv.framework.slug}-{fv.version}-questionnaire.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(response, fv.framework.slug, fv.version, "questionnaire", extension="pdf")
 
 
 @author_required

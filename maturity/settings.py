@@ -6,6 +6,7 @@ Every variable is listed in README.md.
 """
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,9 @@ PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789"
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET_KEY)
+# Earlier keys, still accepted when checking signatures (invitation and password-reset links,
+# sessions) so that a key can be rotated without breaking the links already sent.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -31,6 +35,11 @@ if PRODUCTION:
     if len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set to a random value of at least 50 characters in production."
+        )
+    if any(len(key) < 50 or key == _DEV_SECRET_KEY for key in SECRET_KEY_FALLBACKS):
+        raise ImproperlyConfigured(
+            "Each key in SECRET_KEY_FALLBACKS must be a former SECRET_KEY: a random value of at "
+            "least 50 characters."
         )
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         raise ImproperlyConfigured(
@@ -50,7 +59,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
-    "django_tasks_db",
     "maturity",
     "maturity.accounts",
     "maturity.audit",
@@ -60,9 +68,13 @@ INSTALLED_APPS = [
     "benchmarks",
     "reports",
     "demo",
+    "axes",
+    # After `maturity`, whose `db_worker` command (outlives database outages) replaces this one's.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    "maturity.requestlog.RequestLogMiddleware",  # first: it times and logs the whole response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -70,9 +82,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maturity.middleware.SiteHeadersMiddleware",  # no-store when signed in; Permissions-Policy
     "django.contrib.messages.middleware.MessageMiddleware",
     "maturity.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a refused sign-in into 429 Too Many Requests (maturity/accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "maturity.urls"
@@ -112,6 +127,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache for every process, in the database: the public questionnaire PDF is drawn once, not
+# once per worker. `migrate` makes its table (maturity/migrations), so deploys need nothing more.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "maturity_cache",
+    }
+}
+
 # Background work (bulk exports) goes through a database queue; `manage.py db_worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running bulk export with no progress for this long has lost its worker: it is marked failed.
@@ -136,7 +160,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -158,6 +182,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 # Email (Django 6.1 mailers): the console in development; SMTP as soon as EMAIL_HOST is set.
+# Every email is sent by the task worker (maturity/mail.py), never by a web request.
 _EMAIL_HOST = env_str("EMAIL_HOST")
 MAILERS = {
     "default": (
@@ -169,7 +194,7 @@ MAILERS = {
                 "username": env_str("EMAIL_HOST_USER") or None,
                 "password": env_str("EMAIL_HOST_PASSWORD") or None,
                 "use_tls": env_bool("EMAIL_USE_TLS", default=True),
-                "timeout": 20,
+                "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
             },
         }
         if _EMAIL_HOST
@@ -178,21 +203,55 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Digital maturity <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the accessibility statement sends people to report a problem or ask for another format:
+# a mailbox someone reads. Defaults to the address mail is sent from.
+ACCESSIBILITY_CONTACT_EMAIL = env_str(
+    "ACCESSIBILITY_CONTACT_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1]
+)
 
-# Sessions: 30 minutes idle (refreshed on every request), never longer than a working day.
+# Sessions: 30 minutes idle, never longer than a working day. The idle expiry is renewed at most
+# once a minute (maturity/accounts/middleware.py), not with a database write on every request.
 SESSION_COOKIE_AGE = int(timedelta(minutes=30).total_seconds())
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Sign-in throttling (maturity/accounts/lockout.py) and the longest a session may last.
+# Sign-in throttling: django-axes counts failures through the authentication backend, so every
+# sign-in path counts; maturity/accounts/lockout.py adds separate limits for an account and an
+# address, and a short refusal that doubles with each further failure. Failures are forgotten
+# an hour after the last one.
 SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 10, minimum=1)
 SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 50, minimum=1)
+SIGN_IN_REFUSAL_MINUTES = env_int("SIGN_IN_REFUSAL_MINUTES", 1, minimum=1)
+SIGN_IN_REFUSAL_MAX_MINUTES = env_int("SIGN_IN_REFUSAL_MAX_MINUTES", 30, minimum=1)
 SIGN_IN_WINDOW_SECONDS = 3600
+if not SIGN_IN_REFUSAL_MINUTES <= SIGN_IN_REFUSAL_MAX_MINUTES < SIGN_IN_WINDOW_SECONDS / 60:
+    # A refusal as long as the window would let the failures lapse and the count start afresh.
+    raise ImproperlyConfigured(
+        "SIGN_IN_REFUSAL_MAX_MINUTES must be at least SIGN_IN_REFUSAL_MINUTES and under 60."
+    )
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "maturity.accounts.lockout.SignInHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # counted apart, each with its own limit
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(seconds=SIGN_IN_WINDOW_SECONDS)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # hammering must not prolong a refusal
+AXES_RESET_ON_SUCCESS = False  # the handler clears the account's failures, not the address's
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "maturity.accounts.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "maturity.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "maturity.accounts.lockout.refused_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept
 SESSION_ABSOLUTE_SECONDS = int(timedelta(hours=12).total_seconds())
 # The request header holding the client address when behind a proxy, e.g. HTTP_X_FORWARDED_FOR.
+# Required behind a proxy (a deploy check says so): otherwise every request has the proxy's
+# address, and the address limit would refuse everyone at once.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
+BEHIND_PROXY = PRODUCTION and env_bool("BEHIND_PROXY", default=True)
 PASSWORD_RESET_TIMEOUT = int(timedelta(hours=2).total_seconds())
 
 # Security headers. The Content Security Policy allows nothing inline.
@@ -212,16 +271,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A form sent with a stale security token gets a page (or, for autosave, JSON) saying so plainly.
+CSRF_FAILURE_VIEW = "maturity.views.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
     if env_bool("BEHIND_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Both opt-in: they bind every host under this one (preload for years, in every browser),
+    # which on a council's own domain would force HTTPS on sites the service does not run.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if SECURE_HSTS_PRELOAD and (
+        not SECURE_HSTS_INCLUDE_SUBDOMAINS or SECURE_HSTS_SECONDS < 31536000
+    ):
+        raise ImproperlyConfigured(
+            "SECURE_HSTS_PRELOAD needs SECURE_HSTS_INCLUDE_SUBDOMAINS=true and "
+            "SECURE_HSTS_SECONDS of at least 31536000 (a year): browsers' preload list "
+            "accepts nothing less."
+        )
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# HSTS subdomains and preload are opt-in by choice (above): `check --deploy` need not ask.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 # Framework files larger than this are refused before they are parsed.
 FRAMEWORK_FILE_MAX_BYTES = env_int("FRAMEWORK_FILE_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
@@ -230,13 +303,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SERVICE_NAME = "Digital maturity assessment"
 
+# Plain lines for people, or one JSON object a line for a log collector (maturity.requestlog).
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "maturity.requestlog.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint reports every layout step of every page at INFO: far too chatty for a log.
         "weasyprint.progress": {"level": "WARNING"},
+        # runserver's own line per request repeats maturity.requests (errors still show).
+        "django.server": {"level": "WARNING"},
+        # django-axes logs every sign-in and its own start-up at INFO; refusals are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -15,10 +15,12 @@ A role is only a bundle of permissions:
 | export            | yes  | yes        | yes    | yes        |
 | manage_people     | yes  |            |        |            |
 | view_record       | yes  |            |        |            |
+| export_all_data   | yes  |            |        |            |
 
 `answer` includes seeing one's own answers; nobody but a holder of `view_all_answers` ever sees
 a colleague's level, evidence or email. Viewers and consultants see the agreed answers, scores
-and reports, not who answered what.
+and reports, not who answered what. `export_all_data` is the whole organisation in one file
+(people, everyone's answers, the record of changes), so it needs all of the lead's permissions.
 """
 
 from enum import StrEnum
@@ -38,6 +40,7 @@ class Permission(StrEnum):
     EXPORT = "export"
     MANAGE_PEOPLE = "manage_people"
     VIEW_RECORD = "view_record"
+    EXPORT_ALL_DATA = "export_all_data"
 
 
 _READ = frozenset({Permission.VIEW_ORGANISATION, Permission.VIEW_RESULTS, Permission.EXPORT})
@@ -57,6 +60,7 @@ REFUSALS = {
     "assessments.",
     Permission.MANAGE_PEOPLE: "Only a lead of {organisation} manages its people and consultants.",
     Permission.VIEW_RECORD: "Only a lead of {organisation} sees its record of changes.",
+    Permission.EXPORT_ALL_DATA: "Only a lead of {organisation} downloads all its data.",
 }
 
 

@@ -5,13 +5,13 @@ Each function runs in one transaction and writes its own audit event.
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from maturity.audit.services import audit_record
+from maturity.mail import send_email
 from organisations.models import (
     INVITATION_LIFETIME,
     ConsultantGrant,
@@ -141,13 +141,13 @@ def invitation_create(
         "url": invitation_url(invitation, base_url=base_url),
         "inviter": invited_by,
     }
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"You're invited to {organisation.name} on the digital maturity service",
-            message=render_to_string("organisations/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
+    # Queued in the same transaction (the queue is in this database), so the invitation and its
+    # email are saved together; the worker sends it, and a mail server that is slow or down
+    # never holds up or breaks this request.
+    send_email.enqueue(
+        to=[email],
+        subject=f"You're invited to {organisation.name} on the digital maturity service",
+        body=render_to_string("organisations/email/invitation.txt", context),
     )
     return invitation
 

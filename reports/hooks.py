@@ -1,18 +1,35 @@
 """The reports app's parts of lower apps' pages (see maturity.panels): an assessment's
-downloads, and a consultant's links to bulk exports and branding."""
+downloads, the lead's download of all the organisation's data, and a consultant's links to bulk
+exports and branding; that download's line in the record of changes; and the task workers'
+housekeeping (see maturity.housekeeping)."""
 
 from assessments.panels import assessment_page, results_page
-from organisations.panels import your_organisations_page
+from maturity import housekeeping
+from maturity.audit.describe import describers
+from organisations.panels import organisation_page, your_organisations_page
+from organisations.permissions import Permission
+from reports import organisation_data
+from reports.bulk import bulk_exports_reap
 
 DOWNLOADS = "reports/panels/assessment_downloads.html"
 
 
 def register() -> None:
+    # Every task worker fails, now and then, the exports of a worker that died.
+    housekeeping.register("reports.reap_bulk_exports", bulk_exports_reap)
     assessment_page.register("reports.downloads", template=DOWNLOADS, order=10)(_downloads)
     results_page.register("reports.downloads", template=DOWNLOADS, order=10)(_downloads)
     your_organisations_page.register(
         "reports.clients", template="reports/panels/client_reports.html", order=20
     )(_client_reports)
+    organisation_page.register(
+        "reports.organisation_data", template="reports/panels/organisation_data.html", order=90
+    )(_organisation_data)
+    describers.register(
+        organisation_data.ACTION.partition(".")[0],
+        kind=organisation_data.DOWNLOADS,
+        describe=organisation_data.describe_downloads,
+    )
 
 
 def _downloads(request, **_):
@@ -21,3 +38,7 @@ def _downloads(request, **_):
 
 def _client_reports(request, *, clients, **_):
     return {} if clients else None
+
+
+def _organisation_data(request, *, access, **_):
+    return {} if access.can(Permission.EXPORT_ALL_DATA) else None

@@ -8,6 +8,7 @@ urlpatterns = [
     path(f"{ASSESSMENT}answers.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path(f"{ASSESSMENT}answers.csv", views.export, {"fmt": "csv"}, name="export_csv"),
     path(f"{ASSESSMENT}report.pdf", views.report_pdf, name="report_pdf"),
+    path("organisations/<int:pk>/data.json", views.organisation_data, name="organisation_data"),
     path("clients/branding/", views.branding, name="branding"),
     path("clients/branding/logo/", views.branding_logo, name="branding_logo"),
     path("clients/exports/", views.bulk_exports, name="bulk_exports"),

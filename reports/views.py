@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import selectors
 from maturity.accounts.branding import branding_for, branding_save
+from maturity.downloads import attachment, file_name
 from organisations.decorators import consultant_required, organisation_view
 from organisations.permissions import Permission
 from reports import bulk
@@ -30,6 +31,7 @@ from reports.exports import (
 )
 from reports.forms import BrandingForm, BulkExportForm
 from reports.models import BulkExport
+from reports.organisation_data import organisation_data_download
 from reports.report import render_pdf
 
 RECENT_EXPORTS = 10
@@ -51,8 +53,7 @@ def report_pdf(request, access, apk):
         with_spread=access.can(Permission.VIEW_ALL_ANSWERS),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{file_stem(assessment)}.pdf"'
-    return response
+    return attachment(response, file_stem(assessment), extension="pdf")
 
 
 @organisation_view(Permission.EXPORT)
@@ -76,8 +77,21 @@ def export(request, access, apk, fmt):
         response = HttpResponse(
             assessment_csv(assessment=assessment), content_type="text/csv; charset=utf-8"
         )
-    response["Content-Disposition"] = f'attachment; filename="{file_stem(assessment)}.{fmt}"'
-    return response
+    return attachment(response, file_stem(assessment), extension=fmt)
+
+
+@organisation_view(Permission.EXPORT_ALL_DATA)
+@require_GET
+def organisation_data(request, access):
+    content = organisation_data_download(access=access, user=request.user)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    return attachment(
+        response,
+        "organisation-data",
+        access.organisation.code,
+        f"{timezone.localdate():%Y-%m-%d}",
+        extension="json",
+    )
 
 
 @consultant_required
@@ -111,7 +125,7 @@ def branding_logo(request):
         raise Http404("No logo")
     content_type = "image/png" if current.logo.name.endswith(".png") else "image/jpeg"
     response = FileResponse(current.logo.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -232,7 +246,13 @@ def bulk_export_download(request, export_pk):
         # The zip holds reports of a client that has since withdrawn this consultant's access:
         # refused, with the export page saying which one.
         return _export_page(request, export, status=403)
-    name = f"client-reports-{export.framework.slug}-{export.created_at:%Y-%m-%d}-{export.pk}.zip"
+    name = file_name(
+        "client-reports",
+        export.framework.slug,
+        f"{export.created_at:%Y-%m-%d}",
+        export.pk,
+        extension="zip",
+    )
     return FileResponse(
         export.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
     )

@@ -48,10 +48,20 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Ids repeat between tests, so nothing cached (a questionnaire PDF) may outlive one."""
+def empty_cache(request):
+    """Ids repeat between tests, so nothing cached (a questionnaire PDF) may outlive one.
+
+    The cache is a database table (settings.CACHES), so only a test with database access has
+    one; a transactional test's flush does not empty it, hence this.
+    """
     from django.core.cache import cache
 
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    elif not request.node.get_closest_marker("django_db"):
+        return
     cache.clear()
 
 

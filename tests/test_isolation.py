@@ -215,6 +215,8 @@ TENANT = {
     "reports:report_pdf": (Role.VIEWER, lambda w: _a(w, submitted=True)),
     "reports:export_xlsx": (Role.VIEWER, lambda w: _a(w)),
     "reports:export_csv": (Role.VIEWER, lambda w: _a(w)),
+    # Everything the organisation holds, everyone's answers included (test_organisation_data).
+    "reports:organisation_data": (Role.LEAD, lambda w: {"pk": w.a.pk}),
     "benchmarks:dashboard": (
         Role.VIEWER,
         lambda w: {"pk": w.a.pk, "framework": w.framework_version.framework.slug},

@@ -3,7 +3,8 @@
 A respondent sees only their own answers (never a colleague's level, evidence or email); the
 lead sees everyone's, since agreeing answers needs them; viewers and consultants see the agreed
 answers, scores and reports, not who answered what. Pages, XLSX, CSV, the PDF and the bulk zip
-follow the same permissions (organisations.permissions).
+follow the same permissions (organisations.permissions); the whole organisation's data in one
+file is for its lead alone.
 """
 
 import io
@@ -175,3 +176,20 @@ def test_branding_and_bulk_exports_are_for_consultants_only(body, who):
     consultant = CsrfClient()
     consultant.force_login(people["consultant"])
     assert consultant.get(reverse("reports:branding")).status_code == 200
+
+
+@pytest.mark.parametrize("who", sorted(SEES))
+def test_all_the_organisations_data_is_for_its_lead_with_everyones_answers(body, who):
+    assessment, people = body
+    client = CsrfClient()
+    client.force_login(people[who])
+    response = client.get(
+        reverse("reports:organisation_data", kwargs={"pk": assessment.organisation_id})
+    )
+    if who != "lead":
+        assert response.status_code == 403
+        return
+    text = response.content.decode()
+    assert AGREED in text
+    for other in ("respondent", "colleague"):
+        assert evidence_of(people[other].email) in text

@@ -35,7 +35,10 @@ def test_panels_draw_in_order_skip_none_and_replace_by_name(db):
 @pytest.mark.parametrize(
     ("page", "expected"),
     [
-        (organisation_page, ["benchmarks.dashboards", "assessments.list"]),
+        (
+            organisation_page,
+            ["benchmarks.dashboards", "assessments.list", "reports.organisation_data"],
+        ),
         (your_organisations_page, ["benchmarks.compare", "reports.clients"]),
         (assessment_page, ["reports.downloads"]),
         (results_page, ["reports.downloads", "benchmarks.dashboard"]),

@@ -144,10 +144,11 @@ def test_dashboard_query_count_is_the_same_with_one_peer_and_many(fv, django_ass
     client = CsrfClient()
     client.force_login(lead)
     client.get(board_url(me, fv))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         assert client.get(board_url(me, fv)).status_code == 200
     for level in (1, 2, 3, 4, 5) * 3:
         submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [level] * 4)
     release(fv)
-    with django_assert_num_queries(14):
+    client.get(board_url(me, fv))  # the first page after a release reads the figures in full
+    with django_assert_num_queries(11):
         assert client.get(board_url(me, fv)).status_code == 200

@@ -106,7 +106,8 @@ def test_consultant_compares_only_their_clients(population):
 
 
 # Versions; the scales and released "all" figures that say which versions have figures; then
-# the shown version's scale, dimensions and released figures.
+# the shown version's scale, dimensions and released figures. Each is counted on its second
+# read: the first after a release also reads the figures in full (benchmarks/figures.py).
 NATIONAL_QUERIES = 6
 
 
@@ -116,6 +117,7 @@ def test_national_query_count_does_not_grow_with_organisations_or_versions(
     fv = make_version(slug="counted", dimensions=2, questions=1)
     url = reverse("benchmarks:national", args=[fv.framework.slug])
     submit(OrganisationFactory(), fv, [3, 3])
+    client.get(url)
     with django_assert_num_queries(NATIONAL_QUERIES):
         assert client.get(url).status_code == 200
     for n in range(12):
@@ -123,9 +125,11 @@ def test_national_query_count_does_not_grow_with_organisations_or_versions(
     for version in ("1.1.0", "2.0.0"):
         newer = make_version(slug="counted", version=version, dimensions=3, questions=1)
         submit(OrganisationFactory(), newer, [2, 2, 2])
+    client.get(url)
     with django_assert_num_queries(NATIONAL_QUERIES):
         assert "version 1.0.0" in client.get(url).content.decode()
     newer_url = national_url(newer)
+    client.get(newer_url)
     with django_assert_num_queries(NATIONAL_QUERIES):
         assert client.get(newer_url).status_code == 200
 
@@ -324,6 +328,7 @@ def test_comparison_query_count_does_not_grow_with_clients_or_versions(
     first = OrganisationFactory()
     submit(first, old, [3, 3])
     ConsultantGrantFactory(organisation=first, consultant=consultant)
+    signed_in.get(url)  # saves the session, and reads the released figures in full
     with django_assert_num_queries(COMPARE_QUERIES):
         assert signed_in.get(url).status_code == 200
     new = make_version(slug="counted", version="2.0.0", dimensions=3, questions=1)
@@ -331,11 +336,11 @@ def test_comparison_query_count_does_not_grow_with_clients_or_versions(
         org = OrganisationFactory()
         submit(org, old if n % 2 else new, [1 + n % 5] * (2 if n % 2 else 3))
         ConsultantGrantFactory(organisation=org, consultant=consultant)
+    signed_in.get(url)
     with django_assert_num_queries(COMPARE_QUERIES):
         assert signed_in.get(url).status_code == 200
 
 
 # Session and user; versions, clients, their latest submissions, dimensions, scales, the
-# clients' scores, the released figures; then the session saved (a savepoint, the update, its
-# release).
-COMPARE_QUERIES = 12
+# clients' scores, the released figures. (The session is saved at most once a minute.)
+COMPARE_QUERIES = 9

@@ -5,6 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from frameworks.models import Dimension
 from organisations.models import Organisation
 from tests.benchmarks.test_dashboard import board_url
 from tests.browser.conftest import assert_accessible, assert_no_console_errors
@@ -63,4 +64,54 @@ def test_charts_draw_and_carry_the_numbers_of_their_tables(live_server, page):
     page.get_by_role("button", name="Compare").click()
     expect(page).to_have_url(f"{live_server.url}{board_url(me, fv, 'region')}")
     assert_accessible(page)
+    assert_no_console_errors(page)
+
+
+HOSTILE_NAME = '<a href="https://evil.example">x</a>'
+HOSTILE_DIMENSION = "<b>Data</b> & records"
+
+
+def test_names_in_the_charts_are_shown_as_typed_never_as_links(live_server, page):
+    # Collect Content Security Policy violations from the start (an init script runs through
+    # DevTools, so the policy does not block it).
+    page.add_init_script(
+        "window.cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation', function (e) {"
+        "  window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);"
+        "});"
+    )
+    fv = make_version(dimensions=3, questions=1)
+    Dimension.objects.filter(framework_version=fv, position=0).update(name=HOSTILE_DIMENSION)
+    me = OrganisationFactory(kind=Organisation.Kind.UNITARY, name=HOSTILE_NAME)
+    _, lead = submit(me, fv, [4, 2, 3])
+    for n in range(12):
+        submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [1 + n % 5, 2, 3])
+    for kind in (Organisation.Kind.DISTRICT, Organisation.Kind.COUNTY):
+        for _ in range(3):
+            submit(OrganisationFactory(kind=kind), fv, [2, 2, 2])
+    release(fv)
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Email address").fill(lead.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}{board_url(me, fv)}")
+    radar = page.locator('[data-chart="radar-data"]')
+    expect(radar.locator("svg.main-svg").first).to_be_attached()
+
+    # The legend and the dimension labels show the text exactly (charts.js may wrap it onto
+    # lines at its spaces, hence the comparison without spaces), and no link or bold is made.
+    def shown(locator):
+        return "".join(locator.text_content().split())
+
+    expect(radar.locator(".legendtext").first).to_be_attached()
+    assert shown(radar.locator(".legendtext").first) == "".join(HOSTILE_NAME.split())
+    assert shown(radar.locator(".angularaxistick text").first) == "".join(HOSTILE_DIMENSION.split())
+    radar.hover()  # draws a hover label too
+    charts = page.locator("[data-chart]")
+    assert charts.locator("a").count() == 0
+    assert charts.locator("b").count() == 0
+    assert page.evaluate("document.querySelectorAll('a[href*=\"evil.example\"]').length") == 0
+
+    # Plotly's styles go into our own stylesheet through the CSS object model: no violations.
+    assert page.evaluate("window.cspViolations") == []
     assert_no_console_errors(page)

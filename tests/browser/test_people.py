@@ -20,7 +20,9 @@ def sign_in(page, base, email, password):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_lead_invites_a_colleague_who_joins_and_signs_in(live_server, browser):
+def test_lead_invites_a_colleague_who_joins_and_signs_in(live_server, browser, settings):
+    # Email goes through the task queue; here it is sent as soon as it is queued.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     org = OrganisationFactory(name="Delta County Council")
     MembershipFactory(
         organisation=org,

@@ -1,0 +1,82 @@
+"""Prints the figures of one `make load` run: `python loadtest/report.py RUN_DIR "WHEN"`."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+PDF, HEALTHZ = "report PDF", "/healthz"
+ORDER = ["question page", "autosave", "task list", "dashboard", "results", "national page"]
+PHASES = {
+    "mix20": "20 signed-in users + 2 PDF downloaders",
+    "mix20-np": "20 signed-in users, no PDF downloads",
+    "mix50": "50 signed-in users + 2 PDF downloaders",
+}
+P95_AIM_MS = 500
+
+
+def row(name, f):
+    return (
+        f"  {name:<26}{f['requests']:>8}{f['per_second']:>9.1f}"
+        f"{f['p50']:>9.0f}{f['p95']:>9.0f}{f['p99']:>9.0f}{f['errors']:>8}"
+    )
+
+
+def main(run: Path, when: str) -> None:
+    phases = {
+        p.stem: json.loads(p.read_text())
+        for p in run.glob("*.summary")
+        if p.stem not in ("targets", "warmup")
+    }
+    header = f"  {'page':<26}{'requests':>8}{'req/s':>9}{'median':>9}{'95th':>9}{'99th':>9}"
+    header += f"{'errors':>8}"
+    print(f"\nLoad test, {when}, {os.cpu_count()} cores (shared: read as +-20 %).")
+    print("gunicorn 2 workers x 4 threads, production settings, PostgreSQL; times in ms.\n")
+    healthz = phases["healthz"]["entries"][HEALTHZ]
+    print(f"/healthz alone ({phases['healthz']['users']} users, no wait):")
+    print(header)
+    print(row(HEALTHZ, healthz))
+    for name, title in PHASES.items():
+        phase = phases[name]
+        print(f"\n{name}: {title}, {phase['seconds']:.0f} s measured")
+        print(header)
+        entries = phase["entries"]
+        for page in ORDER:
+            if page in entries:
+                print(row(page, entries[page]))
+        print(row("all pages (PDFs excluded)", phase["pages"]))
+        if PDF in entries:
+            print(row("report PDF (apart)", entries[PDF]))
+        for error in phase["errors"][:5]:
+            print(f"  error: {error}")
+
+    p95 = phases["mix20"]["pages"]["p95"]
+    p95_np = phases["mix20-np"]["pages"]["p95"]
+    mix = phases["mix50"]["pages"]["per_second"]
+    errors = sum(f["errors"] for f in phases["mix50"]["entries"].values())
+    share = mix / healthz["per_second"] if healthz["per_second"] else 0
+
+    def verdict(ok):
+        return "met" if ok else "NOT met"
+
+    print("\nAims:")
+    print(
+        f"  95th percentile at 20 users, PDFs excluded: {p95:.0f} ms = "
+        f"{p95 / P95_AIM_MS:.2f} x the 500 ms aim ({verdict(p95 < P95_AIM_MS)})"
+    )
+    print(
+        f"  signed-in mix without PDFs at 50 users: {mix:.1f} req/s = {share:.1%} of /healthz's "
+        f"{healthz['per_second']:.0f} req/s = {share / 0.10:.2f} x the 10 % aim "
+        f"({verdict(share >= 0.10)})"
+    )
+    print(f"  errors at 50 users: {errors} (aim 0: {verdict(errors == 0)})")
+    print(
+        f"  PDFs and other pages at 20 users: 95th percentile {p95:.0f} ms with 2 PDF "
+        f"downloaders, {p95_np:.0f} ms without ({p95 / p95_np:.2f} x)"
+        if p95_np
+        else ""
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), sys.argv[2])
