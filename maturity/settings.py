@@ -276,7 +276,7 @@ CSRF_FAILURE_VIEW = "maturity.views.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
-    if env_bool("BEHIND_PROXY", default=True):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     # Both opt-in: they bind every host under this one (preload for years, in every browser),
