@@ -75,6 +75,12 @@ _RECENT_SIZE = 32
 _recent_lock = threading.Lock()
 
 
+def forget_recent() -> None:
+    """Drop the figures this process keeps (tests, whose ids and dates may repeat)."""
+    with _recent_lock:
+        _RECENT.clear()
+
+
 def _key(fv_id: int, scale_values, stamps) -> tuple:
     return (fv_id, tuple(scale_values), tuple(stamps))
 

@@ -66,6 +66,15 @@ def empty_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def fresh_released_figures():
+    """Each process keeps recent released figures keyed by release ids and dates; ids repeat
+    between tests, so none may outlive one."""
+    from benchmarks.figures import forget_recent
+
+    forget_recent()
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path_factory):
     """Uploaded logos and export zips go to a fresh folder, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
