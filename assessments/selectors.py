@@ -26,7 +26,9 @@ def organisation_assessment(*, access: Access, pk: int, light: bool = False) -> 
     """The organisation's assessment; `light` skips the joins a page needs but autosave not."""
     assessments = Assessment.objects.all()
     if not light:
-        assessments = assessments.select_related("framework_version__framework", "organisation")
+        assessments = assessments.select_related(
+            "framework_version__framework", "organisation", "submitted_by"
+        )
     try:
         return assessments.get(organisation=access.organisation, pk=pk)
     except Assessment.DoesNotExist:
@@ -50,11 +52,10 @@ def assessment_dimension(*, assessment: Assessment, pk: int) -> Dimension:
 
 
 def assessment_questions(*, assessment: Assessment) -> list[Question]:
-    """Every question in order, with its dimension, levels and tags loaded."""
+    """Every question in order, with its dimension loaded."""
     return list(
         Question.objects.filter(dimension__framework_version_id=assessment.framework_version_id)
         .select_related("dimension")
-        .prefetch_related("levels")
         .order_by("dimension__position", "dimension_id", "position", "id")
     )
 
@@ -167,19 +168,16 @@ def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:
     return [(m.user, m.get_role_display(), answered.get(m.user_id, 0)) for m in members]
 
 
-def stored_scores(*, assessment: Assessment) -> scoring.Scores | None:
+def stored_scores(*, assessment: Assessment, levels=None) -> scoring.Scores | None:
     """The scores stored when the assessment was submitted: what results, explain, the report,
-    dashboards and exports all show. None before the first submission."""
+    dashboards and exports all show. None before the first submission. `levels` is the
+    assessment's scale (`scale_levels`) when the caller has it already."""
     rows = list(Score.objects.filter(assessment=assessment).select_related("facet_value__facet"))
     if not rows:
         return None
-    scale = [
-        scoring.Level(value, label)
-        for value, label in ScaleLevel.objects.filter(
-            framework_version_id=assessment.framework_version_id
-        ).values_list("value", "label")
-    ]
-    return scores_from_rows(rows, scale)
+    if levels is None:
+        levels = ScaleLevel.objects.filter(framework_version_id=assessment.framework_version_id)
+    return scores_from_rows(rows, [scoring.Level(lv.value, lv.label) for lv in levels])
 
 
 def scores_from_rows(rows: list[Score], scale) -> scoring.Scores:

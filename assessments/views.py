@@ -4,6 +4,7 @@ Every page works without JavaScript. With it, answers autosave (autosave views a
 """
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,12 +100,13 @@ def assessment_detail(request, access, apk):
 
 
 def _neighbours(assessment, qpk):
-    """The question among all of the assessment's (its levels loaded with theirs, so the page
-    asks for nothing twice), its place, and the questions either side."""
+    """The question among all of the assessment's (with its own levels loaded: only its page's
+    form needs them), its place, and the questions either side."""
     questions = selectors.assessment_questions(assessment=assessment)
     index = next((i for i, q in enumerate(questions) if q.pk == qpk), None)
     if index is None:
         raise Http404("No such question")
+    prefetch_related_objects([questions[index]], "levels")
     previous = questions[index - 1] if index > 0 else None
     following = questions[index + 1] if index + 1 < len(questions) else None
     return questions[index], questions, index, previous, following
@@ -393,7 +395,8 @@ def results(request, access, apk):
             "assessments/results_not_ready.html",
             {"access": access, "assessment": assessment},
         )
-    scores = selectors.stored_scores(assessment=assessment)
+    levels = selectors.scale_levels(assessment=assessment)
+    scores = selectors.stored_scores(assessment=assessment, levels=levels)
     fv = assessment.framework_version
     dimensions = list(fv.dimensions.all())
     names = {str(d.pk): d.name for d in dimensions}
@@ -413,7 +416,11 @@ def results(request, access, apk):
         ),
         key=lambda r: (r["facet"], r["value"]),
     )
-    value_names = {(v.facet.slug, v.slug): v.name for f in fv.facets.all() for v in f.values.all()}
+    value_names = {
+        (f.slug, v.slug): v.name
+        for f in fv.facets.prefetch_related("values")
+        for v in f.values.all()
+    }
     for row in facet_rows:
         row["name"] = value_names.get((row["facet"], row["value"]), row["value"])
     return render(
@@ -425,6 +432,8 @@ def results(request, access, apk):
             "scores": scores,
             "rows": rows,
             "facet_rows": facet_rows,
+            "scale_from": levels[0].value if levels else None,
+            "scale_to": levels[-1].value if levels else None,
             "flags": scoring.flags(scores=scores, dimension_names=names),
             "panels": panels.results_page.render(request, access=access, assessment=assessment),
         },

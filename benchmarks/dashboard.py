@@ -249,25 +249,28 @@ def _add_trend(dashboard: Dashboard, *, access: Access, framework: Framework) ->
             assessment__status=Assessment.Status.SUBMITTED,
             scope__in=[Score.Scope.OVERALL, Score.Scope.DIMENSION],
         )
-        .select_related("assessment__framework_version", "dimension")
         .order_by("assessment__submitted_at", "assessment_id")
+        # Plain values, not model instances: an organisation's history grows every round.
+        .values_list(
+            "assessment_id",
+            "assessment__round_label",
+            "assessment__framework_version__version",
+            "scope",
+            "dimension__slug",
+            "value",
+        )
     )
     by_assessment: dict[int, dict] = {}
-    for s in rows:
+    for assessment_id, round_label, version, scope, dimension_slug, value in rows:
         entry = by_assessment.setdefault(
-            s.assessment_id,
-            {
-                "round": s.assessment.round_label,
-                "version": s.assessment.framework_version.version,
-                "overall": None,
-                "dimensions": {},
-            },
+            assessment_id,
+            {"round": round_label, "version": version, "overall": None, "dimensions": {}},
         )
-        if s.scope == Score.Scope.OVERALL:
-            entry["overall"] = s.value
+        if scope == Score.Scope.OVERALL:
+            entry["overall"] = value
         else:
             # By slug, so a dimension is followed across framework versions.
-            entry["dimensions"][s.dimension.slug] = s.value
+            entry["dimensions"][dimension_slug] = value
     dashboard.trend = list(by_assessment.values())
     previous = None
     for entry in dashboard.trend:

@@ -1,4 +1,5 @@
-"""Query counts of the pages answered most often under load: the question page and autosave.
+"""Query counts of the pages answered most often under load (loadtest/locustfile.py): the
+question page, autosave and results (the task list's is in test_journey.py).
 
 Each is the same for a small framework and a large one, and no query is repeated.
 """
@@ -10,12 +11,12 @@ from assessments import services
 from frameworks.models import Question
 from organisations.models import Role
 from tests.conftest import CsrfClient
-from tests.factories import MembershipFactory, OrganisationFactory, make_version
+from tests.factories import MembershipFactory, OrganisationFactory, make_version, submit
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, membership, assessment, scale levels, the questions and their levels (the
-# page's own question among them), this person's answer, the agreed answer carried over.
+# Session, user, membership, assessment, scale levels, the questions, the page's own question's
+# levels, this person's answer, the agreed answer carried over.
 QUESTION_PAGE = 9
 # Session, user, membership, assessment, question, scale levels; then in one transaction
 # (begin, lock the assessment, lock the answer, update it, audit it, commit).
@@ -56,3 +57,24 @@ def test_autosave_query_count_is_the_same_for_small_and_large(size, django_asser
             url, {"answer": "3", "evidence": "Minutes", "version": "1"}, HTTP_X_CSRFTOKEN=token
         )
     assert response.json()["status"] == "saved" and response.json()["version"] == 2
+
+
+# Session, user, membership, assessment (with who submitted it), its scores, the scale (once:
+# scores and the page's "on a scale of" share it), dimensions, facets, their values.
+RESULTS = 9
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_results_query_count_is_the_same_for_small_and_large(size, django_assert_num_queries):
+    org = OrganisationFactory()
+    fv = make_version(slug=f"size-{size}", dimensions=size, questions=size)
+    assessment, lead = submit(org, fv, [3] * size * size)
+    client = CsrfClient()
+    client.force_login(lead)
+    client.get("/")
+    url = reverse("assessments:results", kwargs={"pk": org.pk, "apk": assessment.pk})
+    with django_assert_num_queries(RESULTS):
+        page = client.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "On a scale of 1 to 5." in text and f"by {lead}" in text
