@@ -61,7 +61,8 @@ def main(out: str) -> None:
         "dashboard": reverse("benchmarks:dashboard", kwargs={"pk": home.pk, "framework": slug}),
         "results": reverse("assessments:results", kwargs={"pk": home.pk, "apk": submitted.pk}),
         "national": reverse("benchmarks:national", kwargs={"framework": slug}),
-        "report_pdf": reverse("reports:report_pdf", kwargs={"pk": home.pk, "apk": submitted.pk}),
+        # The draft's, which the others' autosaves keep changing: each download is a new render.
+        "report_pdf": reverse("reports:report_pdf", kwargs=kwargs),
     }
     Path(out).write_text(json.dumps(targets, indent=2))
     print(f"Load targets: {home.name}, {version}, {len(targets['questions'])} questions.")

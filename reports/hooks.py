@@ -10,6 +10,7 @@ from organisations.panels import organisation_page, your_organisations_page
 from organisations.permissions import Permission
 from reports import organisation_data
 from reports.bulk import bulk_exports_reap
+from reports.rendering import report_renders_prune, report_renders_reap
 
 DOWNLOADS = "reports/panels/assessment_downloads.html"
 
@@ -17,6 +18,9 @@ DOWNLOADS = "reports/panels/assessment_downloads.html"
 def register() -> None:
     # Every task worker fails, now and then, the exports of a worker that died.
     housekeeping.register("reports.reap_bulk_exports", bulk_exports_reap)
+    # ... and of report renders, and deletes drawn reports after their hour.
+    housekeeping.register("reports.reap_report_renders", report_renders_reap)
+    housekeeping.register("reports.prune_report_renders", report_renders_prune)
     assessment_page.register("reports.downloads", template=DOWNLOADS, order=10)(_downloads)
     results_page.register("reports.downloads", template=DOWNLOADS, order=10)(_downloads)
     your_organisations_page.register(

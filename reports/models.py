@@ -51,3 +51,40 @@ class BulkExport(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class ReportRender(models.Model):
+    """One person's board report PDF for one assessment, drawn by a background task so that
+    WeasyPrint never holds a web worker (reports.rendering).
+
+    `key` names exactly what the PDF shows (reader, assessment, variant, and the assessment's
+    state when asked for), so a row is reused only while its file is still current, and at most
+    one render per key is ever queued.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "In progress"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=64, unique=True)
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    with_spread = models.BooleanField(default=False)
+    branded = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    # An unguessable name; served only through the permission-checked report view.
+    file = models.FileField(upload_to="reports/", blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Report render {self.pk} for {self.requested_by}"

@@ -3,8 +3,10 @@ for their exports, and bulk exports of their clients).
 
 A consultant's branding and exports belong to the person signed in: another person's export is
 a 404. An assessment's downloads go through the organisation's scoped access, as its pages do.
+The board report is drawn by the task worker (reports.rendering); its URL waits for it.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,9 +32,9 @@ from reports.exports import (
     file_stem,
 )
 from reports.forms import BrandingForm, BulkExportForm
-from reports.models import BulkExport
+from reports.models import BulkExport, ReportRender
 from reports.organisation_data import organisation_data_download
-from reports.report import render_pdf
+from reports.rendering import report_render_request, report_render_retry, report_renders_reap
 
 RECENT_EXPORTS = 10
 # How long an export may sit without starting, or without moving on, before the page says so.
@@ -44,16 +46,62 @@ def _export_branding(request, access):
     return branding_for(request.user) if access.is_consultant else None
 
 
+def render_waiting_message(copy: ReportRender) -> str:
+    """Said when a render has not started after 2 minutes (the worker may be down)."""
+    if copy.status == ReportRender.Status.QUEUED and timezone.now() - copy.created_at > QUIET:
+        return (
+            "It has not started yet. If it does not start in the next few minutes, the service's "
+            "background worker may not be running: tell your administrator."
+        )
+    return ""
+
+
 @organisation_view(Permission.EXPORT)
+@require_http_methods(["GET", "POST"])
 def report_pdf(request, access, apk):
+    """The board report. Drawn by the task worker (reports.rendering), never here: until this
+    reader's copy is ready, a page that checks again every 2 seconds (202)."""
     assessment = selectors.organisation_assessment(access=access, pk=apk)
-    pdf = render_pdf(
-        assessment=assessment,
-        branding=_export_branding(request, access),
-        with_spread=access.can(Permission.VIEW_ALL_ANSWERS),
+    with_spread = access.can(Permission.VIEW_ALL_ANSWERS)
+    branding = _export_branding(request, access)
+    # The waiting page checks again for the render it is waiting for (`?render=`): answers
+    # saved meanwhile would otherwise queue a new render at every check, and none would arrive.
+    waited_for = request.GET.get("render", "")
+    copy = (
+        ReportRender.objects.filter(
+            pk=waited_for,
+            requested_by=request.user,
+            assessment=assessment,
+            with_spread=with_spread,
+            branded=branding is not None,
+        ).first()
+        if re.fullmatch(r"[0-9]{1,9}", waited_for)
+        else None
+    ) or report_render_request(
+        user=request.user, assessment=assessment, with_spread=with_spread, branding=branding
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    return attachment(response, file_stem(assessment), extension="pdf")
+    if copy.status == ReportRender.Status.RUNNING:
+        # A stopped worker is noticed when the reader looks, not only by the other workers.
+        report_renders_reap()
+        copy.refresh_from_db()
+    if request.method == "POST":
+        # "Try again" after a failure.
+        report_render_retry(render=copy)
+        return redirect(request.path)
+    if copy.status == ReportRender.Status.DONE:
+        with copy.file.open("rb") as stored:
+            response = HttpResponse(stored.read(), content_type="application/pdf")
+        return attachment(response, file_stem(assessment), extension="pdf")
+    return render(
+        request,
+        "reports/report_waiting.html",
+        {
+            "assessment": assessment,
+            "copy": copy,
+            "waiting": render_waiting_message(copy),
+        },
+        status=202,
+    )
 
 
 @organisation_view(Permission.EXPORT)

@@ -6,7 +6,8 @@ demo data): scripted faults against gunicorn and the task worker, on loopback on
 1. PostgreSQL stopped (fast, then immediate) and started again under autosave traffic.
 2. A task worker killed (SIGKILL) in the middle of a bulk export.
 3. A task worker living through a database outage.
-4. A gunicorn worker killed (SIGKILL) in the middle of a slow request (a PDF report).
+4. A gunicorn worker killed (SIGKILL) in the middle of a slow request (a branded questionnaire
+   PDF); the board report, drawn by the task worker, answers at once and arrives.
 
 Each prints what happened and PASS or FAIL; the exit status is 1 if any failed. Not a test:
 the deterministic parts are in tests/test_worker.py and tests/reports/test_bulk_export.py.
@@ -44,6 +45,7 @@ from assessments.models import Answer, Assessment  # noqa: E402
 from assessments.services import assessment_start  # noqa: E402
 from demo.management.commands.setup_demo import DEMO_PASSWORD  # noqa: E402
 from frameworks.models import FrameworkVersion, Question  # noqa: E402
+from maturity.accounts.branding import branding_for, branding_save  # noqa: E402
 from organisations.models import ConsultantGrant, Membership, Role  # noqa: E402
 from reports import bulk  # noqa: E402
 from reports.models import BulkExport  # noqa: E402
@@ -405,19 +407,27 @@ def fault_worker_outage(worker: subprocess.Popen) -> None:
 
 def fault_gunicorn_worker_killed(server: subprocess.Popen) -> None:
     print("Fault 4: a gunicorn worker killed (SIGKILL) while it draws a PDF", flush=True)
-    lead = Client()
-    lead.sign_in("lead@demo.example")
+    # The board report is drawn by the task worker, so the slow request left in the web tier
+    # is a consultant's branded questionnaire (an unbranded one is cached).
     fresh_db()
-    home = Membership.objects.get(user__email="lead@demo.example", role=Role.LEAD).organisation
-    submitted = Assessment.objects.filter(organisation=home, status="submitted").latest("pk")
-    pdf_url = reverse("reports:report_pdf", kwargs={"pk": home.pk, "apk": submitted.pk})
+    consultant = get_user_model().objects.get(email="consultant@demo.example")
+    if branding_for(consultant) is None:
+        branding_save(
+            consultant=consultant, display_name="Demo Advisory", logo=None, remove_logo=False
+        )
+    visitor = Client()
+    visitor.sign_in("consultant@demo.example")
+    fv = FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).latest("pk")
+    pdf_url = reverse(
+        "frameworks:questionnaire_pdf", kwargs={"slug": fv.framework.slug, "version": fv.version}
+    )
     before = gunicorn_workers(server.pid)
 
     # The slow request, on a connection whose port we know, to find the worker serving it.
     connection = http.client.HTTPConnection(HOST.split(":")[0], int(HOST.split(":")[1]), timeout=30)
     connection.connect()
     port = connection.sock.getsockname()[1]
-    cookies = "; ".join(f"{c.name}={c.value}" for c in lead.jar)
+    cookies = "; ".join(f"{c.name}={c.value}" for c in visitor.jar)
     connection.request("GET", pdf_url, headers={"Cookie": cookies})
     time.sleep(0.3)
     sockets = subprocess.run(
@@ -433,7 +443,7 @@ def fault_gunicorn_worker_killed(server: subprocess.Popen) -> None:
     def traffic():
         while not stop.is_set():
             sent_after_kill = killed.is_set()
-            status = lead.request("/healthz").status
+            status = visitor.request("/healthz").status
             if sent_after_kill:
                 after_kill.append(status)
             time.sleep(0.05)
@@ -458,13 +468,22 @@ def fault_gunicorn_worker_killed(server: subprocess.Popen) -> None:
     time.sleep(2)
     stop.set()
     background.join()
-    pdf_again = lead.request(pdf_url)
+    pdf_again = visitor.request(pdf_url)
     say(f"workers before {sorted(before)}, after {sorted(after)}")
     say(
         f"other requests: {len(after_kill)} sent after the kill, "
         f"{sum(s == 200 for s in after_kill)} answered 200"
     )
     say(f"the PDF asked for again: {pdf_again.status} ({len(pdf_again.body)} characters)")
+    # The board report: answered at once with the waiting page, drawn by the task worker.
+    reader = Client()
+    reader.sign_in("lead@demo.example")
+    home = Membership.objects.get(user__email="lead@demo.example", role=Role.LEAD).organisation
+    submitted = Assessment.objects.filter(organisation=home, status="submitted").latest("pk")
+    report_url = reverse("reports:report_pdf", kwargs={"pk": home.pk, "apk": submitted.pk})
+    report_first = reader.request(report_url)
+    report_ready = wait_for(lambda: reader.request(report_url).body.startswith("%PDF"), 60, 1)
+    say(f"the board report: first {report_first.status}, then the PDF: {bool(report_ready)}")
     verdict(
         "fault 4: gunicorn worker killed mid-request",
         {
@@ -474,6 +493,8 @@ def fault_gunicorn_worker_killed(server: subprocess.Popen) -> None:
             "other requests carried on (all 200 after the kill)": bool(after_kill)
             and all(s == 200 for s in after_kill),
             "the PDF works again": pdf_again.status == 200,
+            "the board report waits for the task worker (202)": report_first.status == 202,
+            "the task worker drew the board report": bool(report_ready),
             "the master itself kept running": server.poll() is None,
         },
     )

@@ -4,7 +4,7 @@
 # production settings on 127.0.0.1, then Locust headless in four phases (loadtest/locustfile.py):
 #   warmup    the demo people sign in, the workers warm up (not reported)
 #   healthz   /healthz alone, as fast as it goes: the ceiling for one database round trip
-#   mix20     20 signed-in users and 2 PDF downloaders
+#   mix20     20 signed-in users and 2 PDF downloaders (a db_worker draws the PDFs)
 #   mix20-np  the same 20 users without PDF downloads (do PDFs starve other pages?)
 #   mix50     50 signed-in users and 2 PDF downloaders
 # and prints the figures (loadtest/report.py). Everything it started stops on exit.
@@ -30,8 +30,10 @@ $PY -c "import locust" 2>/dev/null || $VENV/bin/pip install --quiet -e ".[load]"
 source scripts/lib/pgcluster.sh
 
 server=""
+worker=""
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  if [ -n "$worker" ]; then kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true; fi
   pgcluster_stop "$WORK/pg"
   rm -rf "$WORK/pg" # the figures stay in $WORK/run
 }
@@ -69,6 +71,10 @@ for _ in $(seq 50); do
 done
 curl -fsS "$HOST/healthz" >/dev/null || { echo "gunicorn did not start: see $WORK/run/gunicorn.log"; exit 1; }
 echo "gunicorn (2 workers x 4 threads, production settings) on $HOST."
+# The task worker draws the PDF reports, as in production.
+$PY manage.py db_worker --no-reload --interval 0.5 --no-startup-delay >"$WORK/run/worker.log" 2>&1 &
+worker=$!
+echo "Task worker (db_worker) $worker."
 
 export LOAD_TARGETS=$WORK/run/targets.json LOAD_SESSIONS=$WORK/run/sessions.json
 phase() { # name, users, seconds, user classes...

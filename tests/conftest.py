@@ -81,6 +81,14 @@ def media_in_tmp(settings, tmp_path_factory):
 
 
 @pytest.fixture
+def immediate_tasks(settings):
+    """Tasks run as they are queued, in the test: a board report is drawn during the request
+    that asks for it, so that request serves the PDF (tests/reports/test_report_render.py
+    covers the queue and the waiting page)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
 def client():
     return CsrfClient()
 

@@ -49,7 +49,7 @@ from tests.factories import (
 )
 from tests.pdf import pdf_text
 
-pytestmark = [pytest.mark.once, pytest.mark.django_db]
+pytestmark = [pytest.mark.once, pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 # --- The hostile values -------------------------------------------------------------------------
 

@@ -34,6 +34,10 @@ from tests.factories import (
     make_version,
 )
 
+# The board report is drawn as it is asked for, so its URL answers with the PDF itself (the
+# queue and its waiting page: tests/reports/test_report_render.py).
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
+
 # Anyone may open these: they show no tenant data.
 PUBLIC = {
     "home",

@@ -29,7 +29,7 @@ from tests.factories import (
 )
 from tests.pdf import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 AGREED = "agreed evidence of the organisation"
 

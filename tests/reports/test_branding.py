@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from tests.pdf import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 
 def image_bytes(fmt: str, size=(240, 80), **save) -> bytes:

@@ -12,7 +12,7 @@ from tests.conftest import CsrfClient
 from tests.factories import MembershipFactory, OrganisationFactory, make_version, submit
 from tests.pdf import page_count, pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 
 def test_report_has_the_body_every_dimension_the_scores_and_page_numbers(tmp_path):

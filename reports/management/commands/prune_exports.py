@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from reports.bulk import bulk_exports_prune, bulk_exports_reap
+from reports.rendering import report_renders_prune, report_renders_reap
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -11,12 +12,15 @@ def _count(number: int, one: str, many: str) -> str:
 class Command(BaseCommand):
     help = (
         "Fail bulk exports whose worker stopped, and delete export zips older than "
-        "BULK_EXPORT_RETENTION_DAYS (their exports are marked expired). Idempotent: run it daily."
+        "BULK_EXPORT_RETENTION_DAYS (their exports are marked expired), and board reports drawn "
+        "more than an hour ago. Idempotent: run it daily."
     )
 
     def handle(self, *args, **options):
         reaped = bulk_exports_reap()
         pruned = bulk_exports_prune()
+        renders_reaped = report_renders_reap()
+        renders_pruned = report_renders_prune()
         days = _count(settings.BULK_EXPORT_RETENTION_DAYS, "day", "days")
         self.stdout.write(
             f"{_count(reaped, 'stopped export', 'stopped exports')} marked as failed "
@@ -28,4 +32,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{_count(pruned.strays, 'zip file', 'zip files')} that no export refers to deleted."
+        )
+        self.stdout.write(
+            f"{_count(renders_reaped, 'stopped report', 'stopped reports')} marked as failed and "
+            f"{_count(renders_pruned, 'drawn report', 'drawn reports')} older than an hour "
+            "deleted."
         )
