@@ -57,10 +57,11 @@ def render_waiting_message(copy: ReportRender) -> str:
 
 
 @organisation_view(Permission.EXPORT)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_pdf(request, access, apk):
     """The board report. Drawn by the task worker (reports.rendering), never here: until this
-    reader's copy is ready, a page that checks again every 2 seconds (202)."""
+    reader's copy is ready, a page whose script checks again every 2 seconds (202; HEAD asks
+    without downloading); if drawing it failed, a page that says why (200)."""
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     with_spread = access.can(Permission.VIEW_ALL_ANSWERS)
     branding = _export_branding(request, access)
@@ -100,7 +101,7 @@ def report_pdf(request, access, apk):
             "copy": copy,
             "waiting": render_waiting_message(copy),
         },
-        status=202,
+        status=200 if copy.status == ReportRender.Status.FAILED else 202,
     )
 
 

@@ -17,7 +17,8 @@ from tests import test_isolation
 from tests.factories import UserFactory
 from tests.test_isolation import EDITOR_ONLY, OWN_DATA, POST_ONLY, PUBLIC, TENANT, signed_in
 
-pytestmark = pytest.mark.django_db
+# Tasks run as queued, so the board report link serves its PDF in the request under test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 world = test_isolation.world
 

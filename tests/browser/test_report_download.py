@@ -45,7 +45,7 @@ def test_lead_downloads_the_pdf_report_and_the_xlsx_answers(live_server, page, t
     expect(page.get_by_role("heading", level=1)).to_have_text("2026/27 results")
 
     # The board report: drawn by the task worker, while a page waits for it and downloads it
-    # when it is ready (with no JavaScript: the page refreshes itself).
+    # when it is ready (its script checks every 2 seconds; without JavaScript, "Check again").
     page.get_by_role("link", name="Download the report for your board (PDF)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your report is being prepared")
     with page.expect_download() as pdf_download:
