@@ -171,8 +171,8 @@ class PdfDownloader(_Measured):
         for _ in range(30):
             if response.status_code != 202:
                 break
-            gevent.sleep(2)  # as the page does, with <meta http-equiv="refresh">
-            check_again = re.search(r'content="2; url=([^"]+)"', response.text).group(1)
+            gevent.sleep(2)  # as the page's script does (static/js/report-waiting.js)
+            check_again = re.search(r'data-check-url="([^"]+)"', response.text).group(1)
             response = self.get(check_again.replace("&amp;", "&"), PDF)
 
 
