@@ -377,6 +377,7 @@ def test_two_requests_at_once_queue_one_render(body):
     )
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
 def test_the_waiting_pages_script_can_ask_without_downloading(body):
     """report-waiting.js asks with HEAD: 202 while the PDF is being drawn, then 200 and a PDF."""
     assessment, lead, _ = body
