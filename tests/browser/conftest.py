@@ -52,6 +52,14 @@ def page(page):
     return watch(page)
 
 
+def sign_in(page, base, email, password):
+    """Sign in through the service's own form, as a person would."""
+    page.goto(f"{base}/account/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def assert_accessible(page):
     """Run axe-core against WCAG 2.2 A and AA; fail with a readable list of violations."""
     page.evaluate(AXE.read_text(encoding="utf-8"))  # DevTools evaluation: not blocked by CSP

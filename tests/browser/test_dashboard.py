@@ -8,10 +8,16 @@ from playwright.sync_api import expect
 from frameworks.models import Dimension
 from organisations.models import Organisation
 from tests.benchmarks.test_dashboard import board_url
-from tests.browser.conftest import assert_accessible, assert_no_console_errors
+from tests.browser.conftest import assert_accessible, assert_no_console_errors, sign_in
 from tests.factories import PASSWORD, OrganisationFactory, make_version, release, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def show_dashboard(page, live_server, lead, url):
+    """Sign in through the form as the lead, then open their dashboard."""
+    sign_in(page, live_server.url, lead.email, PASSWORD)
+    page.goto(f"{live_server.url}{url}")
 
 
 def test_charts_draw_and_carry_the_numbers_of_their_tables(live_server, page):
@@ -30,11 +36,7 @@ def test_charts_draw_and_carry_the_numbers_of_their_tables(live_server, page):
         for _ in range(3):
             submit(OrganisationFactory(kind=kind), fv, [2, 2, 2])
     release(fv)
-    page.goto(f"{live_server.url}/account/sign-in/")
-    page.get_by_label("Email address").fill(lead.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server.url}{board_url(me, fv)}")
+    show_dashboard(page, live_server, lead, board_url(me, fv))
     expect(page.get_by_role("heading", level=1)).to_have_text("How you compare")
 
     # Plotly drew every chart as SVG.
@@ -90,11 +92,7 @@ def test_names_in_the_charts_are_shown_as_typed_never_as_links(live_server, page
         for _ in range(3):
             submit(OrganisationFactory(kind=kind), fv, [2, 2, 2])
     release(fv)
-    page.goto(f"{live_server.url}/account/sign-in/")
-    page.get_by_label("Email address").fill(lead.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server.url}{board_url(me, fv)}")
+    show_dashboard(page, live_server, lead, board_url(me, fv))
     radar = page.locator('[data-chart="radar-data"]')
     expect(radar.locator("svg.main-svg").first).to_be_attached()
 

@@ -7,17 +7,10 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from organisations.models import Membership, Role
-from tests.browser.conftest import assert_accessible, assert_no_console_errors, watch
+from tests.browser.conftest import assert_accessible, assert_no_console_errors, sign_in, watch
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page, base, email, password):
-    page.goto(f"{base}/account/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_lead_invites_a_colleague_who_joins_and_signs_in(live_server, browser, settings):
