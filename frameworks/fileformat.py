@@ -83,6 +83,18 @@ class FacetSpec:
     values: tuple[FacetValueSpec, ...] = ()
 
 
+RELATIONS = ("same", "reworded", "split-from", "merged-from")
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """One `derived_from` entry: this question's ancestor in an earlier version."""
+
+    version: str
+    question: str
+    relation: str
+
+
 @dataclass(frozen=True)
 class QuestionSpec:
     slug: str
@@ -92,6 +104,8 @@ class QuestionSpec:
     tags: dict[str, str] = field(default_factory=dict)
     levels: dict[int, str] = field(default_factory=dict)
     recommendations: dict[int, str] = field(default_factory=dict)
+    # The crosswalk: None when the file says nothing, () when the question is new.
+    derived_from: tuple[LinkSpec, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +177,15 @@ class FrameworkSpec:
                 recs = {v: q.recommendations[v] for v in sorted(q.recommendations) if v != top}
                 if recs:
                     qd["recommendations"] = recs
+                if q.derived_from is not None:
+                    qd["derived_from"] = [
+                        {
+                            "version": link.version,
+                            "question": link.question,
+                            "relation": link.relation,
+                        }
+                        for link in q.derived_from
+                    ]
                 questions.append(qd)
             doc["dimensions"].append(
                 {
@@ -493,7 +516,16 @@ FRAMEWORK_FIELDS = {
     "dimensions",
 }
 DIMENSION_FIELDS = {"slug", "name", "description", "weight", "layer", "questions"}
-QUESTION_FIELDS = {"slug", "text", "help", "weight", "tags", "levels", "recommendations"}
+QUESTION_FIELDS = {
+    "slug",
+    "text",
+    "help",
+    "weight",
+    "tags",
+    "levels",
+    "recommendations",
+    "derived_from",
+}
 
 
 def validate_document(doc: Any) -> FrameworkSpec:
@@ -793,4 +825,66 @@ def _question(
         tags=tags,
         levels=levels,
         recommendations=recommendations,
+        derived_from=_derived_from(c, q, place),
     )
+
+
+def _derived_from(c: _Collector, q: dict, place: str) -> tuple[LinkSpec, ...] | None:
+    """The question's crosswalk entries. Whether each named version and question exists is
+    checked on import, against the versions the service holds (services.py)."""
+    if "derived_from" not in q:
+        return None
+    raw = q["derived_from"]
+    place = f"{place}.derived_from"
+    if not isinstance(raw, list):
+        c.add(place, f"expected a list (empty for a new question), found {_describe(raw)}")
+        return None
+    links: list[LinkSpec] = []
+    for i, entry in enumerate(raw):
+        eplace = f"{place}[{i}]"
+        e = _mapping(
+            c,
+            entry,
+            eplace,
+            {"version", "question", "relation"},
+            {"version", "question", "relation"},
+        )
+        if e is None:
+            continue
+        version, question, relation = e["version"], e["question"], e["relation"]
+        ok = True
+        if not isinstance(version, str) or not VERSION_RE.match(version):
+            c.add(
+                f"{eplace}.version",
+                f'expected a quoted version like "1.0.0", found {_describe(version)}',
+            )
+            ok = False
+        if not isinstance(question, str) or not SLUG_RE.match(question):
+            c.add(f"{eplace}.question", f"expected a question's slug, found {_describe(question)}")
+            ok = False
+        if relation not in RELATIONS:
+            c.add(
+                f"{eplace}.relation",
+                f"must be one of {', '.join(RELATIONS)}, found "
+                + (repr(relation) if isinstance(relation, str) else _describe(relation)),
+            )
+            ok = False
+        if ok:
+            if (version, question) in {(link.version, link.question) for link in links}:
+                c.add(eplace, f"question {question!r} of version {version} is listed twice")
+                continue
+            links.append(LinkSpec(version=version, question=question, relation=relation))
+    relations = {link.relation for link in links}
+    if len(relations) > 1:
+        c.add(
+            place,
+            "every entry must have the same relation (" + ", ".join(sorted(relations)) + " found)",
+        )
+    elif relations == {"merged-from"} and len(links) < 2:
+        c.add(place, "a question merged from others names at least two ancestors")
+    elif relations and relations != {"merged-from"} and len(links) > 1:
+        (relation,) = relations
+        c.add(
+            place, f"a question that is {relation!r} has exactly one ancestor; found {len(links)}"
+        )
+    return tuple(links)

@@ -59,6 +59,10 @@ class FrameworkVersion(models.Model):
     cloned_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones"
     )
+    # Who published the framework text, under which licence and when (optional, from the file).
+    licence = models.CharField(max_length=200, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    publication_date = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["framework__name", "-created_at"]
@@ -116,12 +120,20 @@ class Facet(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # The layer axis (data, systems, technology...): its values' order is the roadmap's order,
+    # foundations first. At most one facet per version.
+    layer_axis = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["framework_version", "position", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["framework_version", "slug"], name="frameworks_facet_unique_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["framework_version"],
+                condition=models.Q(layer_axis=True),
+                name="frameworks_facet_one_layer_axis",
             ),
         ]
 
@@ -182,6 +194,9 @@ class Question(models.Model):
     weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0001)])
     position = models.PositiveIntegerField(default=0)
     tags = models.ManyToManyField(FacetValue, blank=True, related_name="questions")
+    # Crosswalk: confirmed as new in this version (no ancestor). A question of a version drafted
+    # from another with neither links nor this mark has not been reviewed yet.
+    new_in_version = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["dimension__position", "position", "id"]
@@ -216,3 +231,37 @@ class QuestionLevel(models.Model):
 
     def __str__(self):
         return f"Level {self.value}"
+
+
+class QuestionLink(models.Model):
+    """The crosswalk: how a question relates to a question of an earlier version of the same
+    framework, so trends and carry-over can cross the version boundary.
+
+    `same` and `reworded` have exactly one ancestor; `split-from` one ancestor shared with the
+    other questions it was split into; `merged-from` two or more ancestors. A link proposed by
+    the editor (same slug, similar text) is unconfirmed until the person editing confirms it.
+    """
+
+    class Relation(models.TextChoices):
+        SAME = "same", "Same"
+        REWORDED = "reworded", "Reworded"
+        SPLIT_FROM = "split-from", "Split from"
+        MERGED_FROM = "merged-from", "Merged from"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="links")
+    ancestor = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="descendant_links"
+    )
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+    confirmed = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["question", "ancestor__dimension__position", "ancestor__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "ancestor"], name="frameworks_questionlink_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question.slug} {self.get_relation_display().lower()} {self.ancestor.slug}"

@@ -13,6 +13,7 @@ from frameworks.fileformat import (
     FacetValueSpec,
     FrameworkSpec,
     LevelSpec,
+    LinkSpec,
     QuestionSpec,
     version_key,
 )
@@ -22,6 +23,7 @@ from frameworks.models import (
     Framework,
     FrameworkVersion,
     Question,
+    QuestionLink,
 )
 
 AUTHOR_PERMISSION = "frameworks.author_framework"
@@ -88,7 +90,8 @@ def framework_version_for_user(*, user, slug: str, version: str) -> FrameworkVer
 
 
 def framework_version_content(*, framework_version: FrameworkVersion) -> FrameworkVersion:
-    """The version with its scale, facets, dimensions, questions and levels loaded in 6 queries."""
+    """The version with its scale, facets, dimensions, questions, levels and confirmed crosswalk
+    links loaded in 7 queries."""
     return (
         FrameworkVersion.objects.select_related("framework")
         .prefetch_related(
@@ -99,13 +102,37 @@ def framework_version_content(*, framework_version: FrameworkVersion) -> Framewo
                 queryset=Dimension.objects.prefetch_related(
                     Prefetch(
                         "questions",
-                        queryset=Question.objects.prefetch_related("levels", "tags__facet"),
+                        queryset=Question.objects.prefetch_related(
+                            "levels",
+                            "tags__facet",
+                            Prefetch(
+                                "links",
+                                queryset=QuestionLink.objects.filter(confirmed=True).select_related(
+                                    "ancestor__dimension__framework_version"
+                                ),
+                            ),
+                        ),
                     )
                 ),
             ),
         )
         .get(pk=framework_version.pk)
     )
+
+
+def _derived_from(question: Question) -> tuple[LinkSpec, ...] | None:
+    """The question's confirmed crosswalk as written in files (unconfirmed proposals are not)."""
+    if question.new_in_version:
+        return ()
+    links = tuple(
+        LinkSpec(
+            version=link.ancestor.dimension.framework_version.version,
+            question=link.ancestor.slug,
+            relation=link.relation,
+        )
+        for link in question.links.all()
+    )
+    return links or None
 
 
 def framework_version_spec(*, framework_version: FrameworkVersion) -> FrameworkSpec:
@@ -139,6 +166,7 @@ def framework_version_spec(*, framework_version: FrameworkVersion) -> FrameworkS
                 recommendations={
                     ql.value: ql.recommendation for ql in q.levels.all() if ql.recommendation
                 },
+                derived_from=_derived_from(q),
             )
             for q in d.questions.all()
         )

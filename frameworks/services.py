@@ -4,11 +4,19 @@ The rule that matters most: only a draft version changes. A published or retired
 frozen so every assessment made against it stays readable and comparable.
 """
 
+import dataclasses
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from frameworks.fileformat import FrameworkFileError, FrameworkSpec, Problem, version_key
+from frameworks.fileformat import (
+    FrameworkFileError,
+    FrameworkSpec,
+    LinkSpec,
+    Problem,
+    version_key,
+)
 from frameworks.models import (
     Dimension,
     Facet,
@@ -17,6 +25,7 @@ from frameworks.models import (
     FrameworkVersion,
     Question,
     QuestionLevel,
+    QuestionLink,
     ScaleLevel,
 )
 from frameworks.selectors import framework_highest_version, framework_version_spec
@@ -170,6 +179,82 @@ def _create_content(*, framework_version: FrameworkVersion, spec: FrameworkSpec)
             )
     QuestionLevel.objects.bulk_create(levels)
     Question.tags.through.objects.bulk_create(tags)
+    _create_links(framework_version=framework_version, spec=spec, questions=questions)
+
+
+def _create_links(
+    *, framework_version: FrameworkVersion, spec: FrameworkSpec, questions: list[Question]
+) -> None:
+    """The crosswalk from each question's `derived_from`: the named versions must be earlier
+    versions of the same framework held here, and hold the named questions."""
+    specs = [
+        (f"dimensions[{di}].questions[{qi}].derived_from", q)
+        for di, d in enumerate(spec.dimensions)
+        for qi, q in enumerate(d.questions)
+    ]
+    wanted = {link.version for _, q in specs for link in q.derived_from or ()}
+    versions = {}
+    if wanted:
+        own = version_key(framework_version.version)
+        for v in FrameworkVersion.objects.filter(framework_id=framework_version.framework_id):
+            if v.pk != framework_version.pk and version_key(v.version) < own:
+                versions[version_key(v.version)] = v
+    ancestors: dict[tuple[int, str], Question] = {
+        (q.dimension.framework_version_id, q.slug): q
+        for q in Question.objects.filter(
+            dimension__framework_version__in=list(versions.values())
+        ).select_related("dimension")
+    }
+    problems, rows = [], []
+    for (place, q), question in zip(specs, questions, strict=True):
+        if q.derived_from == ():
+            question.new_in_version = True
+        for k, link in enumerate(q.derived_from or ()):
+            version = versions.get(version_key(link.version))
+            if version is None:
+                problems.append(
+                    Problem(
+                        f"{place}[{k}].version",
+                        f"{spec.name} has no version {link.version} earlier than "
+                        f"{framework_version.version} here; import that version first",
+                    )
+                )
+                continue
+            ancestor = ancestors.get((version.pk, link.question))
+            if ancestor is None:
+                problems.append(
+                    Problem(
+                        f"{place}[{k}].question",
+                        f"version {version.version} has no question {link.question!r}",
+                    )
+                )
+                continue
+            rows.append(QuestionLink(question=question, ancestor=ancestor, relation=link.relation))
+    if problems:
+        raise FrameworkFileError(problems)
+    QuestionLink.objects.bulk_create(rows)
+    Question.objects.bulk_update([q for q in questions if q.new_in_version], ["new_in_version"])
+
+
+def _derived_from_all(spec: FrameworkSpec, *, version: str) -> FrameworkSpec:
+    """The spec of a version, each question linked as the same as itself in `version`: how a
+    new draft starts from the version it copies."""
+    return dataclasses.replace(
+        spec,
+        dimensions=tuple(
+            dataclasses.replace(
+                d,
+                questions=tuple(
+                    dataclasses.replace(
+                        q,
+                        derived_from=(LinkSpec(version=version, question=q.slug, relation="same"),),
+                    )
+                    for q in d.questions
+                ),
+            )
+            for d in spec.dimensions
+        ),
+    )
 
 
 @transaction.atomic
@@ -261,7 +346,9 @@ def framework_version_create_draft(
             created_by=user,
             cloned_from=clone_from,
         )
-        _create_content(framework_version=draft, spec=spec)
+        _create_content(
+            framework_version=draft, spec=_derived_from_all(spec, version=clone_from.version)
+        )
     else:
         draft = FrameworkVersion.objects.create(
             framework=framework,

@@ -1,8 +1,11 @@
 """Publishing rules: only drafts change; publishing refuses an incomplete version."""
 
+import dataclasses
+
 import pytest
 
 from frameworks import services
+from frameworks.fileformat import LinkSpec
 from frameworks.models import Dimension, FrameworkVersion, Question, QuestionLevel, ScaleLevel
 from frameworks.selectors import framework_version_spec
 from maturity.audit.models import AuditEvent
@@ -93,6 +96,18 @@ def test_publish_refuses_an_empty_version(editor):
     assert exc.value.problems == ["The version has no dimensions; add at least one."]
 
 
+def strip_links(spec):
+    return dataclasses.replace(
+        spec,
+        dimensions=tuple(
+            dataclasses.replace(
+                d, questions=tuple(dataclasses.replace(q, derived_from=None) for q in d.questions)
+            )
+            for d in spec.dimensions
+        ),
+    )
+
+
 def test_new_draft_clones_everything_and_leaves_the_source_alone(editor):
     published = make_version(publish=True)
     draft = services.framework_version_create_draft(
@@ -101,7 +116,13 @@ def test_new_draft_clones_everything_and_leaves_the_source_alone(editor):
     assert draft.is_draft and draft.cloned_from == published
     source_spec = framework_version_spec(framework_version=published)
     draft_spec = framework_version_spec(framework_version=draft)
-    assert draft_spec == source_spec.__class__(**{**source_spec.__dict__, "version": "1.1.0"})
+    # Everything is copied, and each question is linked to itself in the source as the same.
+    links = {q.slug: q.derived_from for d in draft_spec.dimensions for q in d.questions}
+    assert links and all(
+        derived == (LinkSpec(version=published.version, question=slug, relation="same"),)
+        for slug, derived in links.items()
+    )
+    assert strip_links(draft_spec) == dataclasses.replace(strip_links(source_spec), version="1.1.0")
     # Editing the draft does not touch the published version.
     q = Question.objects.get(dimension__framework_version=draft, slug="d1-q1")
     q.text = "Reworded?"

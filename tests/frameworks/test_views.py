@@ -244,7 +244,7 @@ def test_catalogue_query_count_is_the_same_for_one_and_many(client, django_asser
     _count_queries(django_assert_num_queries, client, "/frameworks/", CATALOGUE_QUERIES)
 
 
-VERSION_QUERIES = 10  # version, then its content: levels, facets, values, dimensions, questions, levels, tags, tag facets
+VERSION_QUERIES = 11  # version, then its content: levels, facets, values, dimensions, questions, levels, tags, tag facets, crosswalk links
 
 
 def test_version_page_query_count_is_the_same_for_small_and_large(
