@@ -17,6 +17,7 @@ from frameworks.fileformat import (
     QuestionSpec,
     version_key,
 )
+from frameworks.lineage import VersionMap, build_map, identity_map
 from frameworks.models import (
     Dimension,
     Facet,
@@ -196,3 +197,23 @@ def published_versions() -> QuerySet[FrameworkVersion]:
     return FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).select_related(
         "framework"
     )
+
+
+def version_map(*, earlier: FrameworkVersion, later: FrameworkVersion) -> VersionMap:
+    """How `earlier`'s questions become `later`'s through the confirmed crosswalk (two queries;
+    none beyond one when both are the same version). See frameworks/lineage.py."""
+    if earlier.pk == later.pk:
+        return identity_map(
+            Question.objects.filter(dimension__framework_version=later).values_list("id", flat=True)
+        )
+    if earlier.framework_id != later.framework_id:
+        raise ValueError("Only versions of one framework can be compared.")
+    ids: dict[int, list[int]] = {earlier.pk: [], later.pk: []}
+    for qid, version_id in Question.objects.filter(
+        dimension__framework_version__in=[earlier.pk, later.pk]
+    ).values_list("id", "dimension__framework_version_id"):
+        ids[version_id].append(qid)
+    links = QuestionLink.objects.filter(
+        confirmed=True, question__dimension__framework_version__framework_id=later.framework_id
+    ).values_list("question_id", "ancestor_id", "relation")
+    return build_map(links=links, later=ids[later.pk], earlier=ids[earlier.pk])
