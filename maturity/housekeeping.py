@@ -1,7 +1,8 @@
 """Upkeep that every task worker does every so often (see the `db_worker` command).
 
 A higher app registers a job from its `AppConfig.ready()`, as it does a page panel
-(maturity.panels): reports fails the bulk exports whose worker died. Jobs must be cheap and safe
+(maturity.panels): reports fails the exports and renders whose worker died, accounts queues
+again the email tasks whose worker died (maturity.mail). Jobs must be cheap and safe
 to run from several workers at once.
 """
 

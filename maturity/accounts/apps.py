@@ -7,4 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from maturity.accounts import checks  # noqa: F401  (registers the deploy checks)
+        from maturity import housekeeping, mail
+        from maturity.accounts import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            tasks,  # noqa: F401  (registers its email task)
+        )
+
+        housekeeping.register("maturity.requeue_email_tasks", mail.email_tasks_requeue)

@@ -1,10 +1,11 @@
 """Background tasks for accounts (django.tasks on the django-tasks-db queue)."""
 
 from django.contrib.auth.forms import PasswordResetForm
-from django.tasks import task
+
+from maturity.mail import email_task
 
 
-@task()
+@email_task
 def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
     """Email a reset link to the account with this address; for an unknown address, nothing.
 
