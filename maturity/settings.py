@@ -315,6 +315,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Through the root's handler only: Django's defaults add a second console handler while
+        # DEBUG is on (every worker line printed twice) and, with ADMINS set, an email sent from
+        # inside the failing request, where all email goes through the task queue.
+        "django": {"handlers": [], "level": "INFO"},
         # WeasyPrint reports every layout step of every page at INFO: far too chatty for a log.
         "weasyprint.progress": {"level": "WARNING"},
         # runserver's own line per request repeats maturity.requests (errors still show).

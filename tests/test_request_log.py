@@ -127,3 +127,14 @@ def test_log_format_refuses_anything_else():
     result = run_django({"LOG_FORMAT": "xml"}, "check")
     assert result.returncode != 0
     assert "LOG_FORMAT must be one of text, json" in result.stderr
+
+
+def test_each_log_line_is_written_once_and_never_emailed():
+    """Django's default logging adds its own console handler to the `django` loggers (so with
+    DEBUG on, the worker printed each task line twice) and an email to ADMINS sent from inside
+    a failing request. Only the root's handler remains."""
+    chain, handlers = logging.getLogger("django.tasks"), []
+    while chain is not None:
+        handlers += [h for h in chain.handlers if type(h).__module__ != "_pytest.logging"]
+        chain = chain.parent if chain.propagate else None
+    assert [type(h).__name__ for h in handlers] == ["StreamHandler"]
