@@ -333,3 +333,9 @@ def test_a_client_address_header_that_is_not_an_address_falls_back_to_the_connec
     )
     assert "Enter a correct email address and password" in response.content.decode()
     assert AccessAttempt.objects.get().ip_address == "192.0.2.10"
+
+
+def test_an_over_long_email_address_gets_a_message_that_says_so(client):
+    response = attempt(client, "a" * 300 + "@example.gov.uk", "whatever")
+    assert "Enter an email address of 254 characters or fewer" in response.content.decode()
+    assert not AccessAttempt.objects.exists()  # refused before any password was checked

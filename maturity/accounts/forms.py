@@ -24,10 +24,12 @@ class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
 
     username = forms.EmailField(
         label="Email address",
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+            "max_length": "Enter an email address of 254 characters or fewer",
         },
     )
     password = forms.CharField(
