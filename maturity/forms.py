@@ -1,8 +1,22 @@
 """The one base for every form: sets up the crispy-forms-gds helper the same way everywhere."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Submit
+from crispy_forms_gds.layout import Size, Submit
 from django import forms
+
+
+class GDSFormHelper(FormHelper):
+    """crispy-forms-gds turns `label_size` and `legend_size` into CSS classes only for a form
+    with a layout; for the others the bare "s" reached the page (`class="govuk-label s"`), so
+    every label was regular weight. Here they are turned into classes for every form."""
+
+    def get_attributes(self, template_pack=None):
+        items = super().get_attributes(*([template_pack] if template_pack else []))
+        if items.get("label_size") in Size._values:
+            items["label_size"] = Size.for_label(items["label_size"])
+        if items.get("legend_size") in Size._values:
+            items["legend_size"] = Size.for_legend(items["legend_size"])
+        return items
 
 
 class GDSFormMixin:
@@ -15,7 +29,7 @@ class GDSFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.helper = GDSFormHelper()
         self.helper.form_method = "post"
         self.helper.form_action = self.form_action
         self.helper.attrs = {"novalidate": ""}
