@@ -208,6 +208,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ACCESSIBILITY_CONTACT_EMAIL = env_str(
     "ACCESSIBILITY_CONTACT_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1]
 )
+# Where the phase banner's "give your feedback" link writes to.
+FEEDBACK_EMAIL = env_str("FEEDBACK_EMAIL", ACCESSIBILITY_CONTACT_EMAIL)
 
 # Sessions: 30 minutes idle, never longer than a working day. The idle expiry is renewed at most
 # once a minute (maturity/accounts/middleware.py), not with a database write on every request.

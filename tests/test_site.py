@@ -1,5 +1,7 @@
 """Site-wide pages: start, accessibility, sign in and out, health, security headers."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -15,6 +17,21 @@ def test_start_page_links_to_the_frameworks(client):
     assert "Skip to main content" in text
     assert "Beta" in text
     assert 'href="/accessibility/"' in text
+
+
+def test_the_home_page_names_the_service_once_in_its_title(client):
+    text = client.get("/").content.decode()
+    assert re.search(r"<title>\s*Digital maturity assessment\s*</title>", text)
+
+
+def test_the_phase_banner_asks_for_feedback_with_a_link(client, settings):
+    settings.FEEDBACK_EMAIL = "digital@council.example"
+    text = client.get(reverse("accessibility")).content.decode()
+    banner = text[text.index("govuk-phase-banner__text") :].split("</span>")[0]
+    assert (
+        'href="mailto:digital@council.example?subject=Feedback%20on%20Digital%20maturity' in banner
+    )
+    assert "give your feedback by email" in banner
 
 
 def test_accessibility_statement(client):
