@@ -1,11 +1,10 @@
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from assessments.models import AnswerFields, Assessment
-from maturity.forms import GDSForm
+from maturity.forms import DateField, GDSForm
 
 
 class StartAssessmentForm(GDSForm):
@@ -25,11 +24,7 @@ class StartAssessmentForm(GDSForm):
         error_messages={"required": "Enter the round, for example 2026/27"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
-    due_date = DateInputField(
-        label="Answers due by",
-        help_text="Optional. For example, 27 3 2027.",
-        required=False,
-    )
+    due_date = DateField(label="Answers due by", help_text="Optional. For example, 27 3 2027.")
     carry_over = forms.BooleanField(
         label="Start from the answers agreed in your last submitted assessment on this framework",
         required=False,

@@ -1,8 +1,14 @@
 """The one base for every form: sets up the crispy-forms-gds helper the same way everywhere."""
 
+from datetime import date
+
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
+from django.core.exceptions import ValidationError
+
+from maturity.audit.describe import listed
 
 
 class GDSFormHelper(FormHelper):
@@ -68,3 +74,41 @@ class ConfirmForm(GDSForm):
     def __init__(self, *args, submit_label: str, **kwargs):
         self.submit_label = submit_label
         super().__init__(*args, **kwargs)
+
+
+class DateField(DateInputField):
+    """GOV.UK's day, month and year boxes, which may be left blank, with its error messages that
+    name the field ("From date must be a real date", not Python's "day is out of range for
+    month") and mark the box that needs fixing."""
+
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        parts = [str(v or "").strip() for v in (list(value or []) + [""] * 3)[:3]]
+        for field in self.fields:
+            field.widget.errors = []
+        if not any(parts):
+            return None
+        missing = [i for i, part in enumerate(parts) if not part]
+        if missing:
+            self._fail(
+                f"{self.label} must include a {listed([self.PARTS[i] for i in missing])}", missing
+            )
+        if any(not part.isascii() or not part.isdigit() for part in parts):
+            self._fail(f"{self.label} must be a real date", [])
+        day, month, year = parts
+        if len(year) != 4:
+            self._fail(f"{self.label} must include a year with 4 numbers", [2])
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            self._fail(f"{self.label} must be a real date", [])
+
+    def _fail(self, message: str, parts: list[int]):
+        # Errors on a part go to that box (and the error summary links to it); others to all.
+        for i in parts:
+            self.fields[i].widget.errors = [message]
+        raise ValidationError(message)

@@ -1,13 +1,8 @@
-from datetime import date
-
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 
-from maturity.audit.describe import listed
-from maturity.forms import GDSForm
+from maturity.forms import DateField, GDSForm
 from organisations.models import ROLE_HINTS, Role
 
 EMAIL_ERRORS = {
@@ -107,43 +102,6 @@ class AcceptInvitationForm(GDSForm):
 # --- The record of changes --------------------------------------------------------------------
 
 
-class FilterDateField(DateInputField):
-    """A day, month and year that may be left blank, with GOV.UK error messages that name the
-    field ("From date must be a real date") and mark the box that needs fixing."""
-
-    PARTS = ("day", "month", "year")
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, help_text="For example, 27 3 2026", **kwargs)
-
-    def clean(self, value):
-        parts = [str(v or "").strip() for v in (list(value or []) + [""] * 3)[:3]]
-        for field in self.fields:
-            field.widget.errors = []
-        if not any(parts):
-            return None
-        missing = [i for i, part in enumerate(parts) if not part]
-        if missing:
-            self._fail(
-                f"{self.label} must include a {listed([self.PARTS[i] for i in missing])}", missing
-            )
-        if any(not part.isascii() or not part.isdigit() for part in parts):
-            self._fail(f"{self.label} must be a real date", [])
-        day, month, year = parts
-        if len(year) != 4:
-            self._fail(f"{self.label} must include a year with 4 numbers", [2])
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            self._fail(f"{self.label} must be a real date", [])
-
-    def _fail(self, message: str, parts: list[int]):
-        # Errors on a part go to that box (and the error summary links to it); others to all.
-        for i in parts:
-            self.fields[i].widget.errors = [message]
-        raise ValidationError(message)
-
-
 class AuditFilterForm(GDSForm):
     """Narrow the record of changes: a GET form, so a filtered record has its own address."""
 
@@ -159,8 +117,8 @@ class AuditFilterForm(GDSForm):
         required=False,
         error_messages={"invalid_choice": "Select a kind of change from the list"},
     )
-    date_from = FilterDateField(label="From date")
-    date_to = FilterDateField(label="To date")
+    date_from = DateField(label="From date", help_text="For example, 27 3 2026")
+    date_to = DateField(label="To date", help_text="For example, 27 3 2026")
 
     def __init__(self, data, *, people: list[tuple[str, str]], kinds: list[tuple[str, str]]):
         super().__init__(data)
