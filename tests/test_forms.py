@@ -63,3 +63,19 @@ def test_a_date_that_does_not_exist_is_named_in_plain_words(day, month, year, me
 def test_a_real_date_is_kept():
     form = Due({"due_0": "29", "due_1": "2", "due_2": "2028"})
     assert form.is_valid() and form.cleaned_data["due"] == date(2028, 2, 29)
+
+
+class Single(GDSForm):
+    carry = forms.BooleanField(label="Start from last year", required=False, help_text="Marked.")
+
+
+def test_a_single_checkbox_has_its_hint_under_its_label():
+    html = Template("{% load crispy_forms_tags %}{% crispy form %}").render(
+        Context({"form": Single(), "csrf_token": "x"})
+    )
+    item = re.search(r'<div class="govuk-checkboxes__item">(.*?)</div>\s*</div>', html, re.S)
+    assert item, html
+    inside = item.group(1)
+    assert inside.index("<input") < inside.index("<label") < inside.index("govuk-checkboxes__hint")
+    assert 'aria-describedby="id_carry_hint"' in inside and 'id="id_carry_hint"' in inside
+    assert html.count("Marked.") == 1
