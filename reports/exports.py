@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
 from frameworks.models import Question, ScaleLevel
 from maturity.downloads import file_name
-from maturity.spreadsheets import safe_cell
+from maturity.spreadsheets import safe_cell, write_sheet
 
 
 def file_stem(assessment: Assessment) -> str:
@@ -39,6 +39,7 @@ def _answer_cells(answer, labels):
     ]
 
 
+ABOUT_SHEET = "About"
 RESPONDENTS_SHEET = "Respondents' answers"
 OWN_SHEET = "Your answers"
 
@@ -123,11 +124,11 @@ def assessment_tables(
         ["Framework", f"{fv.name} {fv.version}"],
         ["Round", assessment.round_label],
         ["Status", assessment.get_status_display()],
-        ["Submitted", assessment.submitted_at.isoformat() if assessment.submitted_at else ""],
+        ["Submitted", assessment.submitted_at or ""],
     ]
     if prepared_by:
         about.append(["Prepared by", prepared_by])
-    tables = {"About": about, "Agreed answers": agreed_rows}
+    tables = {ABOUT_SHEET: about, "Agreed answers": agreed_rows}
     if answers is not None:
         tables[answers_sheet] = respondent_rows
     return tables | {"Scores": score_rows, "Framework": framework_rows}
@@ -141,7 +142,6 @@ def assessment_xlsx(
     prepared_by: str = "",
 ) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -152,12 +152,7 @@ def assessment_xlsx(
         prepared_by=prepared_by,
     )
     for title, rows in tables.items():
-        sheet = workbook.create_sheet(title[:31])
-        for row in rows:
-            sheet.append([safe_cell(v) for v in row])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
+        write_sheet(workbook.create_sheet(title[:31]), rows, header=title != ABOUT_SHEET)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessments import services
@@ -77,9 +78,15 @@ def test_xlsx_reads_back_with_the_same_values(assessment):
     tables = assessment_tables(
         assessment=a, answers=Answer.objects.filter(assessment=a).exclude(state="")
     )
+    submitted = timezone.localtime(a.submitted_at).replace(tzinfo=None, microsecond=0)
     for name in book.sheetnames:
         values = [list(row) for row in book[name].iter_rows(values_only=True)]
         expected = [[safe_cell(v) if v != "" else None for v in row] for row in tables[name]]
+        if name == "About":  # the submission time as a real date and time
+            assert ["Submitted", submitted] in values
+            expected = [
+                row if row[0] != "Submitted" else ["Submitted", submitted] for row in expected
+            ]
         assert values == expected
     agreed = [list(r) for r in book["Agreed answers"].iter_rows(values_only=True)]
     assert agreed[1][3] == "1. Initial" and agreed[1][6] == "'+evidence 0"
@@ -99,3 +106,26 @@ def test_csv_has_the_agreed_answers(assessment):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["Dimension", "Question slug", "Question"]
     assert len(rows) == 5 and rows[1][6] == "'+evidence 0"
+
+
+def test_xlsx_sheets_are_laid_out_for_reading(assessment):
+    a, lead = assessment
+    client = CsrfClient()
+    client.force_login(lead)
+    response = client.get(
+        reverse("reports:export_xlsx", kwargs={"pk": a.organisation_id, "apk": a.pk})
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    agreed = book["Agreed answers"]
+    # A frozen, filtered header row; columns as wide as what is in them.
+    assert agreed.freeze_panes == "A2" and agreed.auto_filter.ref == agreed.dimensions
+    assert [c.font.b for c in agreed[1]] == [True] * agreed.max_column
+    question_column = agreed.column_dimensions["C"].width
+    longest = max(len(str(c.value)) for c in agreed["C"])
+    assert question_column == min(max(longest, 6), 60) + 2
+    assert agreed.column_dimensions["B"].width < question_column
+    # The About sheet is labels and values: no filter, labels bold, the date shown as a date.
+    about = book["About"]
+    assert not about.auto_filter.ref and all(c.font.b for c in about["A"])
+    (submitted,) = [row[1] for row in about.iter_rows() if row[0].value == "Submitted"]
+    assert submitted.is_date and submitted.number_format == "d mmm yyyy hh:mm"
