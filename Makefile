@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(PY) -m tests.bench.dashboards
 	$(PY) -m tests.bench.reports
 	$(PY) -m tests.bench.bulk
+	$(PY) -m tests.bench.editor
 
 # A bounded load test on loopback: gunicorn on its own PostgreSQL with the demo data, Locust headless.
 load: $(STAMP)

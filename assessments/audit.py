@@ -92,6 +92,13 @@ def _assessment(event, changes, assessment) -> str | None:
                 origin = f"the {source.round_label} assessment" if source else "the last round"
                 answers = "agreed answer" if carried == 1 else "agreed answers"
                 sentence += f", carrying over {carried} {answers} from {origin}"
+                to_check = changes.get("answers_to_check")
+                if isinstance(to_check, int) and to_check > 0:
+                    sentence += (
+                        f", {to_check} of them to check because their questions changed"
+                        if carried > 1
+                        else ", to check because its question changed"
+                    )
             return sentence
         case "assessment.submit":
             overall = changes.get("overall")
@@ -158,4 +165,6 @@ def _answer(event, changes, row, assessment, levels, *, agreed: bool) -> str | N
         return f"{main}{where}"
     if details:
         return f"{who} changed {listed(details)} for {whose} to {question}{where}"
+    if "review" in changes:
+        return f"{who} checked the carried-over agreed answer to {question}{where}"
     return None

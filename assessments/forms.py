@@ -28,7 +28,11 @@ class StartAssessmentForm(GDSForm):
     carry_over = forms.BooleanField(
         label="Start from the answers agreed in your last submitted assessment on this framework",
         required=False,
-        help_text="They are marked as carried over until someone changes them.",
+        help_text=(
+            "They are marked as carried over until someone changes them. If the framework has "
+            "a new version since, answers follow its questions: those that changed are marked "
+            "for checking, and new questions start unanswered."
+        ),
     )
 
     def __init__(self, *args, organisation, versions, **kwargs):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from assessments import scoring
+
 
 class Assessment(models.Model):
     """One organisation scoring itself on one framework version, in one round."""
@@ -138,6 +140,17 @@ class AgreedAnswer(AnswerFields):
     )
     carried_over = models.BooleanField(default=False)
 
+    class Review(models.TextChoices):
+        """Why an answer carried over across a framework change needs checking."""
+
+        REWORDED = "reworded", "the question was worded differently"
+        SPLIT = "split-from", "this was part of a broader question"
+        MERGED = "merged-from", "this was covered by several questions"
+
+    # Carried over from a question that changed (the crosswalk): shown to the lead and the
+    # respondents until someone saves this agreed answer.
+    review = models.CharField(max_length=20, choices=Review.choices, blank=True)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -178,3 +191,77 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.value}"
+
+
+class Comparison(models.Model):
+    """This submission against the organisation's previous one on the same framework, stored
+    at submission like every other score, so pages that show movement never recompute it.
+
+    Across framework versions, `like_for_like` is the movement over the `comparable` questions
+    only (same or reworded one to one through the crosswalk), both rounds scored with this
+    version's weights; the rest of `movement` comes from the framework's changes.
+    """
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="comparison"
+    )
+    previous = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    version_changed = models.BooleanField()
+    comparable = models.PositiveIntegerField()  # of this version's questions
+    questions = models.PositiveIntegerField()  # in this version
+    previous_questions = models.PositiveIntegerField()  # in the previous one's version
+    movement = models.FloatField(null=True)  # None: a round without an overall score
+    like_for_like = models.FloatField(null=True)
+
+    def __str__(self):
+        return f"Comparison of assessment {self.assessment_id} with {self.previous_id}"
+
+    @property
+    def rest(self) -> float | None:
+        """What the framework's changes (questions added, removed, split or merged, weights)
+        contribute to the movement."""
+        if self.movement is None or self.like_for_like is None:
+            return None
+        return self.movement - self.like_for_like
+
+    @property
+    def version_note(self) -> list[str]:
+        """Where the framework changed, the sentences every page shows (none where it did not).
+        Needs `assessment` and `previous` with their framework versions loaded."""
+        if not self.version_changed:
+            return []
+        return scoring.version_change_sentences(
+            earlier_version=self.previous.framework_version.version,
+            later_version=self.assessment.framework_version.version,
+            comparable=self.comparable,
+            questions=self.questions,
+            movement=self.movement,
+            like_for_like=self.like_for_like,
+        )
+
+
+class DimensionComparison(models.Model):
+    """A dimension's movement within a `Comparison`. `previous_dimension` is the earlier
+    dimension that most of this one's comparable questions come from; without one (no
+    comparable questions, or a tie) only the like-for-like movement can be given."""
+
+    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="dimensions")
+    dimension = models.ForeignKey(
+        "frameworks.Dimension", on_delete=models.PROTECT, related_name="+"
+    )
+    previous_dimension = models.ForeignKey(
+        "frameworks.Dimension", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comparable = models.PositiveIntegerField()
+    movement = models.FloatField(null=True)
+    like_for_like = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comparison", "dimension"], name="assessments_dimensioncomparison_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Dimension {self.dimension_id} movement {self.movement}"

@@ -9,6 +9,7 @@ Not applicable, don't know and not answered all arrive as `level=None` and are l
 arithmetic, never counted as zero: a body should not look less mature for saying "not applicable".
 """
 
+import collections
 import itertools
 import math
 import statistics
@@ -459,30 +460,45 @@ def is_disagreement(levels: Sequence[int | None]) -> bool:
 # Flags
 
 
+def _foundations(name: str) -> str:
+    """ "data" -> "data foundations"; a layer already called foundations stays as it is."""
+    name = name.lower()
+    return name if name.endswith("foundations") else f"{name} foundations"
+
+
 def flags(
     *,
     scores: Scores,
     dimension_names: Mapping[str, str],
-    layer_facet: str = layers.LAYER_FACET,
+    layer_axis: layers.LayerAxis | None = layers.BUILT_IN,
 ) -> list[Flag]:
-    """Patterns worth pointing out, found on unrounded scores (a 0.96 gap is not a level)."""
+    """Patterns worth pointing out, found on unrounded scores (a 0.96 gap is not a level).
+
+    `layer_axis` is the version's own (frameworks.selectors.framework_version_layer_axis): its
+    last value running a level ahead of its first is "technology ahead of data"."""
     found: list[Flag] = []
 
-    technology = scores.facets.get((layer_facet, layers.TECHNOLOGY))
-    data = scores.facets.get((layer_facet, layers.DATA))
-    if technology and data:
-        lead = technology.value - data.value
-        if round(lead, BAND_PRECISION) >= TECHNOLOGY_LEAD:
-            found.append(
-                Flag(
-                    code=TECHNOLOGY_AHEAD_OF_DATA,
-                    message=(
-                        f"Technology ({technology.display}) is a level or more ahead of data "
-                        f"({data.display}): a shiny new system before data foundations."
-                    ),
-                    detail={"technology": technology.value, "data": data.value, "lead": lead},
+    if layer_axis is not None:
+        (base, base_name), (visible, visible_name) = (
+            layer_axis.foundations,
+            layer_axis.most_visible,
+        )
+        technology = scores.facets.get((layer_axis.facet, visible))
+        data = scores.facets.get((layer_axis.facet, base))
+        if technology and data:
+            lead = technology.value - data.value
+            if round(lead, BAND_PRECISION) >= TECHNOLOGY_LEAD:
+                found.append(
+                    Flag(
+                        code=TECHNOLOGY_AHEAD_OF_DATA,
+                        message=(
+                            f"{visible_name} ({technology.display}) is a level or more ahead of "
+                            f"{base_name.lower()} ({data.display}): a shiny new system before "
+                            f"{_foundations(base_name)}."
+                        ),
+                        detail={"technology": technology.value, "data": data.value, "lead": lead},
+                    )
                 )
-            )
 
     scored = [(key, score) for key, score in scores.dimensions.items() if score is not None]
     if len(scored) >= 2:
@@ -509,3 +525,201 @@ def flags(
                 )
             )
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing two rounds, possibly on different framework versions
+
+
+@dataclass(frozen=True)
+class Round:
+    """One submitted round's inputs to `compute_scores`. Question keys are unique in the round."""
+
+    scale: Sequence[Level]
+    dimensions: Sequence[DimensionIn]
+    questions: Sequence[QuestionIn]
+    rule: str = WEIGHTED_MEAN
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How a score moved between two rounds.
+
+    `movement` is the later score less the earlier one, each as scored in its own round.
+    `like_for_like` is the same difference over the comparable questions only, both rounds
+    scored with the later version's dimensions, weights and rule: the real change. The rest
+    (`movement` less `like_for_like`) comes from the framework changing under the scores:
+    questions added, removed, split or merged, and changed weights. None where either round
+    has no score to compare.
+    """
+
+    movement: float | None
+    like_for_like: float | None
+
+    @property
+    def rest(self) -> float | None:
+        if self.movement is None or self.like_for_like is None:
+            return None
+        return self.movement - self.like_for_like
+
+
+@dataclass(frozen=True)
+class DimensionMovement(Movement):
+    """A later dimension's movement. `previous` is the earlier dimension it is compared with:
+    the one holding the ancestors of most of its comparable questions (None on a tie or with
+    no comparable questions, and then `movement` is None too)."""
+
+    previous: str | None = None
+    comparable: int = 0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The later round against the earlier: `comparable` of the later version's `questions`
+    have a 1:1 ancestor among the earlier version's `previous_questions`."""
+
+    comparable: int
+    questions: int
+    previous_questions: int
+    overall: Movement
+    dimensions: dict[str, DimensionMovement]
+
+
+def _difference(later: Score | None, earlier: Score | None) -> float | None:
+    return later.value - earlier.value if later and earlier else None
+
+
+def compare_rounds(*, earlier: Round, later: Round, comparable: Mapping[str, str]) -> Comparison:
+    """Compare two rounds through the crosswalk. `comparable` maps a later question key to its
+    earlier question key, for questions that are the same or reworded, one to one.
+
+    The like-for-like score of each round is `compute_scores` over the later version's
+    comparable questions only, with the later version's dimensions, weights and rule; the
+    earlier round's answer stands in for each. Each round leaves out its own unanswered
+    questions, as its own score does, so two rounds on one version compare like for like in
+    full (the rest is 0). Levels are compared only on the same scale: if the scale changed,
+    no question is comparable.
+    """
+    earlier_by_key = {q.key: q for q in earlier.questions}
+    later_by_key = {q.key: q for q in later.questions}
+    for name, found, questions in (
+        ("earlier", earlier_by_key, earlier.questions),
+        ("later", later_by_key, later.questions),
+    ):
+        if len(found) != len(questions):
+            raise ValueError(f"Question keys must be unique in the {name} round")
+    for later_key, earlier_key in comparable.items():
+        if later_key not in later_by_key or earlier_key not in earlier_by_key:
+            raise ValueError(f"Comparable pair {later_key!r}, {earlier_key!r} is not in the rounds")
+    same_scale = [lv.value for lv in earlier.scale] == [lv.value for lv in later.scale]
+    pairs = {k: v for k, v in comparable.items() if same_scale}
+
+    later_scores = compute_scores(
+        scale=later.scale, dimensions=later.dimensions, questions=later.questions, rule=later.rule
+    )
+    earlier_scores = compute_scores(
+        scale=earlier.scale,
+        dimensions=earlier.dimensions,
+        questions=earlier.questions,
+        rule=earlier.rule,
+    )
+
+    def like_for_like(level_of) -> Scores:
+        return compute_scores(
+            scale=later.scale,
+            dimensions=later.dimensions,
+            questions=[
+                QuestionIn(key=q.key, dimension=q.dimension, weight=q.weight, level=level_of(q))
+                for q in later.questions
+                if q.key in pairs
+            ],
+            rule=later.rule,
+        )
+
+    later_part = like_for_like(lambda q: q.level)
+    earlier_part = like_for_like(lambda q: earlier_by_key[pairs[q.key]].level)
+
+    dimensions = {}
+    for d in later.dimensions:
+        sources = collections.Counter(
+            earlier_by_key[pairs[q.key]].dimension
+            for q in later.questions
+            if q.dimension == d.key and q.key in pairs
+        )
+        ranked = sources.most_common(2)
+        previous = (
+            ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
+        )
+        dimensions[d.key] = DimensionMovement(
+            movement=(
+                _difference(later_scores.dimensions[d.key], earlier_scores.dimensions[previous])
+                if previous is not None
+                else None
+            ),
+            like_for_like=_difference(later_part.dimensions[d.key], earlier_part.dimensions[d.key]),
+            previous=previous,
+            comparable=sum(sources.values()),
+        )
+    return Comparison(
+        comparable=len(pairs),
+        questions=len(later.questions),
+        previous_questions=len(earlier.questions),
+        overall=Movement(
+            movement=_difference(later_scores.overall, earlier_scores.overall),
+            like_for_like=_difference(later_part.overall, earlier_part.overall),
+        ),
+        dimensions=dimensions,
+    )
+
+
+def signed(value: float) -> str:
+    """One decimal place with its sign: "+0.4", "\N{MINUS SIGN}0.2" (a minus sign), "0.0"."""
+    shown = display(value)
+    if float(shown) == 0:
+        return "0.0"
+    return f"+{shown}" if value > 0 else f"\N{MINUS SIGN}{shown[1:]}"
+
+
+def movement_split(movement: float, like_for_like: float) -> tuple[str, str, str]:
+    """The movement, its like-for-like part and the rest as shown, each to one decimal place.
+    The rest shown is the difference of the other two as shown, so the sentence adds up
+    (0.44 = 0.26 + 0.18 would otherwise read "+0.4 = +0.3 + +0.2")."""
+    shown = round(movement, 1), round(like_for_like, 1)
+    return signed(movement), signed(like_for_like), signed(round(shown[0] - shown[1], 1))
+
+
+def _questions(count: int) -> str:
+    return f"{count} question" if count == 1 else f"{count} questions"
+
+
+def version_change_sentences(
+    *,
+    earlier_version: str,
+    later_version: str,
+    comparable: int,
+    questions: int,
+    movement: float | None,
+    like_for_like: float | None,
+    between: str = "these rounds",
+) -> list[str]:
+    """What every page says where the framework changed between two rounds: how many
+    questions compare, and how much of the movement is real change on them."""
+    said = [
+        f"The framework changed from version {earlier_version} to {later_version} "
+        f"between {between}."
+    ]
+    if comparable == 0:
+        said.append(
+            f"None of its {_questions(questions)} can be compared with the earlier version, "
+            "so the movement cannot be split into real change and the framework's changes."
+        )
+        return said
+    verb = "is" if comparable == 1 else "are"
+    said.append(f"{comparable} of {_questions(questions)} {verb} comparable.")
+    if movement is not None and like_for_like is not None:
+        total, real, rest = movement_split(movement, like_for_like)
+        said.append(
+            f"Of the {total} movement, {real} is like-for-like change on those questions and "
+            f"{rest} comes from questions added, removed, split or merged."
+        )
+    return said

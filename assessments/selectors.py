@@ -1,13 +1,20 @@
 """Every read of assessment data a page needs, scoped through the organisation's `Access`."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
 from assessments import scoring
-from assessments.models import AgreedAnswer, Answer, Assessment, Score
+from assessments.models import (
+    AgreedAnswer,
+    Answer,
+    Assessment,
+    Comparison,
+    DimensionComparison,
+    Score,
+)
 from frameworks.models import Dimension, Question, ScaleLevel
 from organisations.models import Membership, Role
 from organisations.permissions import Permission
@@ -37,7 +44,7 @@ def organisation_assessment(*, access: Access, pk: int, light: bool = False) -> 
 
 def assessment_question(*, assessment: Assessment, pk: int) -> Question:
     try:
-        return Question.objects.select_related("dimension").get(
+        return Question.objects.get(
             pk=pk, dimension__framework_version_id=assessment.framework_version_id
         )
     except Question.DoesNotExist:
@@ -61,7 +68,12 @@ def assessment_questions(*, assessment: Assessment) -> list[Question]:
 
 
 def scale_levels(*, assessment: Assessment) -> list[ScaleLevel]:
-    return list(ScaleLevel.objects.filter(framework_version_id=assessment.framework_version_id))
+    # By value alone: the default ordering joins the version and its framework to sort by them.
+    return list(
+        ScaleLevel.objects.filter(framework_version_id=assessment.framework_version_id).order_by(
+            "value"
+        )
+    )
 
 
 @dataclass
@@ -72,6 +84,8 @@ class TaskRow:
     agreed: int = 0
     first_unanswered_mine: Question | None = None
     first_unanswered_agreed: Question | None = None
+    # (question, why) for agreed answers carried over from a question that changed since
+    to_check: list = field(default_factory=list)
 
     @staticmethod
     def status(done: int, total: int) -> str:
@@ -95,10 +109,10 @@ def assessment_task_list(*, assessment: Assessment, user) -> list[TaskRow]:
         .exclude(state="")
         .values_list("question_id", flat=True)
     )
-    agreed = set(
+    agreed = dict(
         AgreedAnswer.objects.filter(assessment=assessment)
         .exclude(state="")
-        .values_list("question_id", flat=True)
+        .values_list("question_id", "review")
     )
     rows: dict[int, TaskRow] = {}
     for q in questions:
@@ -110,6 +124,8 @@ def assessment_task_list(*, assessment: Assessment, user) -> list[TaskRow]:
             row.first_unanswered_mine = q
         if q.pk in agreed:
             row.agreed += 1
+            if agreed[q.pk]:
+                row.to_check.append((q, AgreedAnswer.Review(agreed[q.pk]).label))
         elif row.first_unanswered_agreed is None:
             row.first_unanswered_agreed = q
     return list(rows.values())
@@ -226,3 +242,21 @@ def scores_from_rows(rows: list[Score], scale) -> scoring.Scores:
         facets=facets,
         grid=grid,
     )
+
+
+def stored_comparison(
+    *, assessment: Assessment
+) -> tuple[Comparison | None, dict[int, DimensionComparison]]:
+    """The comparison stored when the assessment was submitted, with the previous submission,
+    and its rows by dimension id, in one query. (None, {}) when there is none: the first
+    round, or one submitted before comparisons were stored."""
+    rows = list(
+        DimensionComparison.objects.filter(comparison__assessment=assessment).select_related(
+            "comparison__previous__framework_version"
+        )
+    )
+    if not rows:
+        return None, {}
+    comparison = rows[0].comparison
+    comparison.assessment = assessment
+    return comparison, {row.dimension_id: row for row in rows}

@@ -13,9 +13,18 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import AgreedAnswer, Answer, Assessment, Score
+from assessments.models import (
+    AgreedAnswer,
+    Answer,
+    Assessment,
+    Comparison,
+    DimensionComparison,
+    Score,
+)
 from assessments.signals import submissions_changed
-from frameworks.models import FrameworkVersion, Question
+from frameworks.lineage import MERGED_FROM
+from frameworks.models import FrameworkVersion, Question, ScaleLevel
+from frameworks.selectors import version_map
 from maturity.audit.services import audit_record
 from organisations.models import Organisation
 
@@ -95,6 +104,61 @@ def _save_versioned(model, *, lookup: dict, values: dict, base_version: int, ext
     return row, changes
 
 
+def _carried_answers(*, carry_from: Assessment, assessment: Assessment) -> list[AgreedAnswer]:
+    """Last round's agreed answers as this round's starting point, through the crosswalk (not
+    by slug: a slug may be reused for another question, or a question renamed). The same
+    question takes its answer; a reworded one, or one split from it, takes it too, flagged for
+    checking; one merged from several takes the lowest of their levels (and all their
+    evidence), flagged; a new one starts unanswered."""
+    earlier, later = carry_from.framework_version, assessment.framework_version
+    if earlier.framework_id != later.framework_id:
+        raise ValueError("Only an assessment on the same framework can be carried over.")
+    lineage = version_map(earlier=earlier, later=later)
+    old = {
+        a.question_id: a
+        for a in AgreedAnswer.objects.filter(assessment=carry_from)
+        .exclude(state="")
+        .order_by("question__dimension__position", "question__position", "question_id")
+    }
+    order = {question_id: i for i, question_id in enumerate(old)}
+    scale = set(ScaleLevel.objects.filter(framework_version=later).values_list("value", flat=True))
+    rows = []
+    for question_id, relation in lineage.relation.items():
+        answers = [
+            old[q] for q in sorted(lineage.ancestors[question_id] & old.keys(), key=order.get)
+        ]
+        sources = answers
+        if relation == MERGED_FROM:
+            # Sorting is stable: between equal levels, the first question's answer leads.
+            sources = sorted(
+                (a for a in answers if a.scored_level is not None), key=lambda a: a.level
+            )
+        if not sources:
+            continue
+        source = sources[0]
+        values = {f: getattr(source, f) for f in ANSWER_FIELDS}
+        if relation == MERGED_FROM:
+            values["evidence"] = "\n\n".join(a.evidence for a in answers if a.evidence)
+            values["links"] = "\n".join(
+                dict.fromkeys(link for a in answers for link in a.link_list)
+            )
+        if values["level"] is not None and values["level"] not in scale:
+            continue  # the scale changed: a level it no longer has is no starting point
+        if values["target_level"] not in scale:
+            values["target_level"] = None
+        rows.append(
+            AgreedAnswer(
+                assessment=assessment,
+                question_id=question_id,
+                carried_over=True,
+                review=relation if relation in AgreedAnswer.Review.values else "",
+                rationale=source.rationale,
+                **values,
+            )
+        )
+    return rows
+
+
 @transaction.atomic
 def assessment_start(
     *,
@@ -115,31 +179,12 @@ def assessment_start(
         created_by=user,
         carried_from=carry_from,
     )
-    carried = 0
+    carried: list[AgreedAnswer] = []
     if carry_from is not None:
         if carry_from.organisation_id != organisation.pk:
             raise ValueError("Only the organisation's own assessments can be carried over.")
-        # Match questions by slug, so a round on a newer version still starts from the last.
-        new_questions = {
-            q.slug: q
-            for q in Question.objects.filter(dimension__framework_version=framework_version)
-        }
-        rows = []
-        for old in AgreedAnswer.objects.filter(assessment=carry_from).select_related("question"):
-            question = new_questions.get(old.question.slug)
-            if question is None or not old.state:
-                continue
-            rows.append(
-                AgreedAnswer(
-                    assessment=assessment,
-                    question=question,
-                    carried_over=True,
-                    **{f: getattr(old, f) for f in ANSWER_FIELDS},
-                    rationale=old.rationale,
-                )
-            )
-        AgreedAnswer.objects.bulk_create(rows)
-        carried = len(rows)
+        carried = _carried_answers(carry_from=carry_from, assessment=assessment)
+        AgreedAnswer.objects.bulk_create(carried)
     audit_record(
         actor=user,
         action="assessment.start",
@@ -148,7 +193,8 @@ def assessment_start(
             "framework": str(framework_version),
             "round": assessment.round_label,
             "carried_from": str(carry_from) if carry_from else None,
-            "answers_carried_over": carried,
+            "answers_carried_over": len(carried),
+            "answers_to_check": sum(1 for a in carried if a.review),
         },
         organisation_id=organisation.pk,
     )
@@ -190,7 +236,8 @@ def agreed_answer_save(
         lookup={"assessment": assessment, "question": question},
         values=data.values(),
         base_version=base_version,
-        extra={"rationale": data.rationale, "set_by": lead},
+        # Saving it is the check a carried-over answer was flagged for, even with no change.
+        extra={"rationale": data.rationale, "set_by": lead, "review": ""},
     )
     if changes:
         changes.pop("set_by", None)
@@ -223,8 +270,9 @@ def missing_agreed_answers(*, assessment: Assessment) -> list[Question]:
     ]
 
 
-def assessment_compute_scores(*, assessment: Assessment) -> scoring.Scores:
-    """Scores from the agreed answers, under the framework version's scoring rule."""
+def assessment_round(*, assessment: Assessment) -> scoring.Round:
+    """The agreed answers and the framework version's scale, dimensions, weights and rule, as
+    the pure scoring functions take them (question and dimension keys are their ids)."""
     fv = assessment.framework_version
     levels = tuple(scoring.Level(lv.value, lv.label) for lv in fv.levels.all())
     dimensions = list(fv.dimensions.all())
@@ -244,11 +292,22 @@ def assessment_compute_scores(*, assessment: Assessment) -> scoring.Scores:
                 tags={t.facet.slug: t.slug for t in q.tags.all()},
             )
         )
-    return scoring.compute_scores(
+    return scoring.Round(
         scale=levels,
         dimensions=[scoring.DimensionIn(str(d.pk), d.name, d.weight) for d in dimensions],
         questions=questions,
         rule=fv.scoring,
+    )
+
+
+def assessment_compute_scores(*, assessment: Assessment) -> scoring.Scores:
+    """Scores from the agreed answers, under the framework version's scoring rule."""
+    inputs = assessment_round(assessment=assessment)
+    return scoring.compute_scores(
+        scale=inputs.scale,
+        dimensions=inputs.dimensions,
+        questions=inputs.questions,
+        rule=inputs.rule,
     )
 
 
@@ -293,6 +352,72 @@ def store_scores(*, assessment: Assessment, scores: scoring.Scores) -> None:
             facet_value_id=values[(facet, value)],
         )
     Score.objects.bulk_create(rows)
+
+
+def previous_submission(*, assessment: Assessment) -> Assessment | None:
+    """The organisation's submission on the same framework (any version) before this one, in
+    the order the dashboard's trend draws them: by when they were submitted."""
+    earlier = Assessment.objects.filter(
+        organisation_id=assessment.organisation_id,
+        framework_version__framework_id=assessment.framework_version.framework_id,
+        status=Assessment.Status.SUBMITTED,
+    ).exclude(pk=assessment.pk)
+    if assessment.submitted_at is not None:
+        earlier = earlier.filter(submitted_at__lt=assessment.submitted_at)
+    return earlier.select_related("framework_version").order_by("-submitted_at", "-pk").first()
+
+
+def comparison_build(
+    *, assessment: Assessment
+) -> tuple[Comparison, list[DimensionComparison]] | None:
+    """This assessment against the previous submission, through the crosswalk, unsaved: what
+    submit stores, and what a draft's report shows. None when there is no previous one."""
+    previous = previous_submission(assessment=assessment)
+    if previous is None:
+        return None
+    earlier_fv, later_fv = previous.framework_version, assessment.framework_version
+    lineage = version_map(earlier=earlier_fv, later=later_fv)
+    result = scoring.compare_rounds(
+        earlier=assessment_round(assessment=previous),
+        later=assessment_round(assessment=assessment),
+        comparable={str(later): str(earlier) for later, earlier in lineage.comparable.items()},
+    )
+    comparison = Comparison(
+        assessment=assessment,
+        previous=previous,
+        version_changed=earlier_fv.pk != later_fv.pk,
+        comparable=result.comparable,
+        questions=result.questions,
+        previous_questions=result.previous_questions,
+        movement=result.overall.movement,
+        like_for_like=result.overall.like_for_like,
+    )
+    dimensions = [
+        DimensionComparison(
+            comparison=comparison,
+            dimension_id=int(key),
+            previous_dimension_id=int(d.previous) if d.previous else None,
+            comparable=d.comparable,
+            movement=d.movement,
+            like_for_like=d.like_for_like,
+        )
+        for key, d in result.dimensions.items()
+    ]
+    return comparison, dimensions
+
+
+def comparison_store(*, assessment: Assessment) -> Comparison | None:
+    """Replace the assessment's stored comparison with its previous submission."""
+    Comparison.objects.filter(assessment=assessment).delete()
+    built = comparison_build(assessment=assessment)
+    if built is None:
+        return None
+    comparison, dimensions = built
+    comparison.save()
+    for row in dimensions:
+        row.comparison = comparison
+    DimensionComparison.objects.bulk_create(dimensions)
+    return comparison
 
 
 def refresh_latest_submissions(*, framework_version_ids, organisation_ids=None) -> None:
@@ -344,6 +469,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
     locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+    comparison_store(assessment=locked)
     _submission_changed(locked)
     audit_record(
         actor=user,
@@ -366,6 +492,14 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
         return locked
     locked.status = Assessment.Status.IN_REVIEW
     locked.save(update_fields=["status"])
+    # Its own comparison is made again when it is submitted again; the submission that was
+    # compared with it now follows the one before it.
+    Comparison.objects.filter(assessment=locked).delete()
+    followers = Comparison.objects.filter(previous=locked).select_related(
+        "assessment__framework_version"
+    )
+    for comparison in list(followers):
+        comparison_store(assessment=comparison.assessment)
     _submission_changed(locked)
     audit_record(
         actor=user,

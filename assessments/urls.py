@@ -21,4 +21,10 @@ urlpatterns = [
     path(f"{ASSESSMENT}results/explain/", views.explain, name="explain_overall"),
     path(f"{ASSESSMENT}results/explain/<int:dpk>/", views.explain, name="explain_dimension"),
     path(f"{ASSESSMENT}reopen/", views.reopen, name="reopen"),
+    # A framework editor's preview of a question page (frameworks/editor_views.py links it).
+    path(
+        "frameworks/<slug:slug>/<str:version>/edit/questions/<int:qpk>/preview/",
+        views.question_preview,
+        name="question_preview",
+    ),
 ]

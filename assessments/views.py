@@ -4,18 +4,22 @@ Every page works without JavaScript. With it, answers autosave (autosave views a
 """
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import panels, scoring, selectors, services
 from assessments.forms import AgreeForm, AnswerForm, ReopenForm, StartAssessmentForm
 from assessments.models import Assessment
+from frameworks import layers
+from frameworks import selectors as framework_selectors
+from frameworks.models import QuestionLevel
 from frameworks.selectors import published_versions
+from frameworks.views import author_required
 from maturity.forms import ConfirmForm
 from organisations.decorators import organisation_view
 from organisations.permissions import Permission
@@ -88,6 +92,7 @@ def assessment_detail(request, access, apk):
             "total": total,
             "mine": sum(r.mine for r in rows),
             "agreed": sum(r.agreed for r in rows),
+            "to_check": [item for r in rows for item in r.to_check],
             "can_answer": access.can(Permission.ANSWER) and not assessment.is_submitted,
             "progress": (
                 selectors.assessment_progress_by_person(assessment=assessment)
@@ -106,7 +111,10 @@ def _neighbours(assessment, qpk):
     index = next((i for i, q in enumerate(questions) if q.pk == qpk), None)
     if index is None:
         raise Http404("No such question")
-    prefetch_related_objects([questions[index]], "levels")
+    # By value alone: the default ordering joins the question and its dimension to sort by them.
+    prefetch_related_objects(
+        [questions[index]], Prefetch("levels", queryset=QuestionLevel.objects.order_by("value"))
+    )
     previous = questions[index - 1] if index > 0 else None
     following = questions[index + 1] if index + 1 < len(questions) else None
     return questions[index], questions, index, previous, following
@@ -400,12 +408,14 @@ def results(request, access, apk):
     fv = assessment.framework_version
     dimensions = list(fv.dimensions.all())
     names = {str(d.pk): d.name for d in dimensions}
+    comparison, moved = selectors.stored_comparison(assessment=assessment)
     rows = [
         {
             "dimension": d,
             "score": scores.dimensions.get(str(d.pk)),
             "target": scores.targets.get(str(d.pk)),
             "gap": scores.gaps.get(str(d.pk)),
+            "moved": moved.get(d.pk),
         }
         for d in dimensions
     ]
@@ -416,11 +426,8 @@ def results(request, access, apk):
         ),
         key=lambda r: (r["facet"], r["value"]),
     )
-    value_names = {
-        (f.slug, v.slug): v.name
-        for f in fv.facets.prefetch_related("values")
-        for v in f.values.all()
-    }
+    facets = list(fv.facets.prefetch_related("values"))
+    value_names = {(f.slug, v.slug): v.name for f in facets for v in f.values.all()}
     for row in facet_rows:
         row["name"] = value_names.get((row["facet"], row["value"]), row["value"])
     return render(
@@ -430,11 +437,14 @@ def results(request, access, apk):
             "access": access,
             "assessment": assessment,
             "scores": scores,
+            "comparison": comparison,
             "rows": rows,
             "facet_rows": facet_rows,
             "scale_from": levels[0].value if levels else None,
             "scale_to": levels[-1].value if levels else None,
-            "flags": scoring.flags(scores=scores, dimension_names=names),
+            "flags": scoring.flags(
+                scores=scores, dimension_names=names, layer_axis=layers.axis_of(facets)
+            ),
             "panels": panels.results_page.render(request, access=access, assessment=assessment),
         },
     )
@@ -504,4 +514,41 @@ def reopen(request, access, apk):
         request,
         "assessments/reopen.html",
         {"access": access, "assessment": assessment, "form": form},
+    )
+
+
+@author_required
+@require_safe
+def question_preview(request, slug, version, qpk):
+    """A framework editor's preview of a question page exactly as respondents will see it: the
+    same template and answer form, read-only (GET only, nothing is saved). Drafts too."""
+    fv = framework_selectors.framework_version_for_user(
+        user=request.user, slug=slug, version=version
+    )
+    questions = framework_selectors.version_questions(framework_version=fv)
+    index = next((i for i, q in enumerate(questions) if q.pk == qpk), None)
+    if index is None:
+        raise Http404("No such question")
+    question = questions[index]
+    prefetch_related_objects([question], "levels")
+    form = AnswerForm(
+        initial=AnswerForm.initial_for(None),
+        question=question,
+        levels=list(fv.levels.all()),
+        label="Your answer",
+    )
+    return render(
+        request,
+        "assessments/question.html",
+        {
+            "preview": True,
+            "fv": fv,
+            "question": question,
+            "form": form,
+            "agreed": False,
+            "number": index + 1,
+            "count": len(questions),
+            "previous": questions[index - 1] if index > 0 else None,
+            "following": questions[index + 1] if index + 1 < len(questions) else None,
+        },
     )

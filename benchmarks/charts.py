@@ -145,18 +145,38 @@ def trend(dashboard) -> dict | None:
             height=360,
         ),
     }
-    # A change of framework version is marked where comparison may shift.
+    # A change of framework version is marked by a dotted line before the first round on the
+    # new version, labelled with it (the table and the sentences under the chart say the same).
+    changes = [
+        (i, entry["version"])
+        for i, entry in enumerate(dashboard.trend)
+        if entry.get("version_changed")
+    ]
     figure["layout"]["shapes"] = [
         {
             "type": "line",
             "xref": "x",
             "yref": "paper",
-            "x0": _text(label),
-            "x1": _text(label),
+            "x0": i - 0.5,
+            "x1": i - 0.5,
             "y0": 0,
             "y1": 1,
             "line": {"color": PEER_COLOUR, "dash": "dot"},
         }
-        for label in dashboard.version_changes
+        for i, _ in changes
+    ]
+    figure["layout"]["annotations"] = [
+        {
+            "xref": "x",
+            "yref": "paper",
+            "x": i - 0.5,
+            "y": 1,
+            "xanchor": "left",
+            "yanchor": "top",
+            "showarrow": False,
+            "text": _text(f"Version {version}"),
+            "font": {"color": PEER_COLOUR, "size": 14},
+        }
+        for i, version in changes
     ]
     return figure

@@ -7,6 +7,7 @@ peers. Every peer number comes out of `disclosure`, which applies the disclosure
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 
 from assessments import scoring
@@ -113,10 +114,13 @@ class Dashboard:
     grid: dict = field(default_factory=dict)  # (dimension name, value name) -> display
     grid_rows: list = field(default_factory=list)
     grid_columns: list = field(default_factory=list)
-    trend: list = field(default_factory=list)  # [(round label, version, overall, {dim: v})]
+    # Per round: round label, version, overall, {dimension slug: value}; and against the
+    # round before: change, like_for_like, version_changed and the note saying so.
+    trend: list = field(default_factory=list)
     flags: list = field(default_factory=list)
     version_changes: list = field(default_factory=list)
     figures_as_of: datetime | None = None  # when the peer group's figures were last released
+    version_bodies: str = ""  # how many organisations have submitted on this version
 
 
 def _display(value):
@@ -136,6 +140,20 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
             status=Assessment.Status.SUBMITTED,
         )
         .select_related("framework_version__framework")
+        # How many organisations' latest submissions are on this version, in the same query.
+        .annotate(
+            version_bodies=Subquery(
+                Assessment.objects.filter(
+                    framework_version=OuterRef("framework_version"),
+                    is_latest_submission=True,
+                    status=Assessment.Status.SUBMITTED,
+                )
+                .order_by()
+                .values("framework_version")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+        )
         .order_by("-submitted_at", "-pk")
         .first()
     )
@@ -208,11 +226,35 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
         ),
         dimensions=rows,
         figures_as_of=figures.released_at(peer_key),
+        version_bodies=_version_bodies(
+            assessment.version_bodies or 0, figures.summary("all", "overall"), fv.version
+        ),
     )
     _add_grid(dashboard, own, dimensions)
     _add_trend(dashboard, access=access, framework=fv.framework)
     dashboard.flags = _flags(own, dimensions, levels)
     return dashboard
+
+
+def _version_bodies(live: int, everyone: disclosure.PeerSummary, version: str) -> str:
+    """How many organisations have submitted on this version, without telling a count the
+    disclosure rules withhold: below the median threshold it is "fewer than 6"; above it, the
+    count in the released figures of all organisations (as the open data publishes it), or
+    "at least 6" before those are released."""
+    if live < disclosure.MIN_FOR_MEDIAN:
+        return (
+            f"Fewer than {disclosure.MIN_FOR_MEDIAN} organisations have submitted on version "
+            f"{version} of this framework so far."
+        )
+    if everyone.n is not None:
+        return (
+            f"{everyone.n} organisations had submitted on version {version} of this framework "
+            "when its figures were last released."
+        )
+    return (
+        f"At least {disclosure.MIN_FOR_MEDIAN} organisations have submitted on version "
+        f"{version} of this framework."
+    )
 
 
 def _add_grid(dashboard: Dashboard, own: list[Score], dimensions: list[Dimension]) -> None:
@@ -251,6 +293,7 @@ def _add_trend(dashboard: Dashboard, *, access: Access, framework: Framework) ->
         )
         .order_by("assessment__submitted_at", "assessment_id")
         # Plain values, not model instances: an organisation's history grows every round.
+        # The stored comparison with the round before comes in the same query (one to one).
         .values_list(
             "assessment_id",
             "assessment__round_label",
@@ -258,13 +301,25 @@ def _add_trend(dashboard: Dashboard, *, access: Access, framework: Framework) ->
             "scope",
             "dimension__slug",
             "value",
+            "assessment__comparison__previous_id",
+            "assessment__comparison__comparable",
+            "assessment__comparison__questions",
+            "assessment__comparison__movement",
+            "assessment__comparison__like_for_like",
         )
     )
     by_assessment: dict[int, dict] = {}
-    for assessment_id, round_label, version, scope, dimension_slug, value in rows:
+    for assessment_id, round_label, version, scope, dimension_slug, value, *compared in rows:
         entry = by_assessment.setdefault(
             assessment_id,
-            {"round": round_label, "version": version, "overall": None, "dimensions": {}},
+            {
+                "id": assessment_id,
+                "round": round_label,
+                "version": version,
+                "overall": None,
+                "dimensions": {},
+                "compared": compared,
+            },
         )
         if scope == Score.Scope.OVERALL:
             entry["overall"] = value
@@ -274,9 +329,39 @@ def _add_trend(dashboard: Dashboard, *, access: Access, framework: Framework) ->
     dashboard.trend = list(by_assessment.values())
     previous = None
     for entry in dashboard.trend:
-        if previous is not None and entry["version"] != previous:
+        previous_id, comparable, questions, movement, like_for_like = entry.pop("compared")
+        entry.update(version_changed=False, change=None, like_for_like=None, note=None)
+        if previous is None:
+            previous = entry
+            continue
+        entry["version_changed"] = entry["version"] != previous["version"]
+        # A submission without a stored comparison (made before comparisons were stored), or
+        # one stored against another round, shows the change of version but no split.
+        stored = previous_id == previous["id"]
+        if stored:
+            entry["change"] = movement
+            entry["like_for_like"] = like_for_like
+        if entry["version_changed"]:
             dashboard.version_changes.append(entry["round"])
-        previous = entry["version"]
+            entry["note"] = (
+                " ".join(
+                    scoring.version_change_sentences(
+                        earlier_version=previous["version"],
+                        later_version=entry["version"],
+                        comparable=comparable,
+                        questions=questions,
+                        movement=movement,
+                        like_for_like=like_for_like,
+                        between=f"{previous['round']} and {entry['round']}",
+                    )
+                )
+                if stored
+                else (
+                    f"The framework changed from version {previous['version']} to "
+                    f"{entry['version']} between {previous['round']} and {entry['round']}."
+                )
+            )
+        previous = entry
 
 
 def _flags(own: list[Score], dimensions: list[Dimension], levels) -> list[scoring.Flag]:

@@ -24,10 +24,20 @@ the same answers whichever other bodies are loaded with it):
 - The demo home organisation (`HOME_CODE`, where the demo lead works) takes all rounds of every
   framework, sets targets on almost every question, improves clearly from round to round (no
   question goes down) and always shows the technology-ahead-of-data pattern.
+- Given a `revision` (a later version of one of the frameworks, demo.versions), the home body
+  and about three bodies in four take the last round on it, so their trend crosses the version
+  boundary. Their answers are the ones they would have given on the earlier version, carried
+  through the crosswalk: the same or reworded question keeps its answer, a split question's
+  parts start from it (a level either way for some bodies; the home body's second part a level
+  lower), a merged one takes the lowest, and
+  a new question is answered a little below the body's average for that round (so the rest of
+  the movement, beside the like-for-like part, is not always nothing).
 
 Rows are written with bulk_create, not through the per-assessment services: scores come from
 `scoring.compute_scores` on the same inputs `assessment_compute_scores` builds, and are stored in
-the same shape as `store_scores`; each body's latest submission is then marked with
+the same shape as `store_scores`; each round's comparison with the body's round before comes
+from `scoring.compare_rounds`, stored as `comparison_store` does (when both rounds are made in
+the same load); each body's latest submission is then marked with
 `refresh_latest_submissions`, as `assessment_submit` does. No audit events are recorded: this
 is seed data, not anyone's change, and thousands of invented "submitted" events would bury the
 real ones.
@@ -36,6 +46,7 @@ real ones.
 import math
 import random
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -45,11 +56,13 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import AgreedAnswer, Assessment, Score
+from assessments.models import AgreedAnswer, Assessment, Comparison, DimensionComparison, Score
 from assessments.services import refresh_latest_submissions
 from benchmarks.services import peer_figures_release, peer_values_rebuild
 from frameworks.builtin import library_files, library_spec
+from frameworks.lineage import MERGED_FROM, NEW, SPLIT_FROM
 from frameworks.models import FacetValue, FrameworkVersion, Question
+from frameworks.selectors import version_map
 from organisations.models import Membership, Organisation, Role
 
 K = Organisation.Kind
@@ -70,6 +83,8 @@ DELIVERY_AND_GOVERNANCE = "delivery-and-governance"
 BUILTIN_SLUGS = (DATA_SYSTEMS_TECHNOLOGY, SEVEN_TRIBES, PERSON_CENTRED, DELIVERY_AND_GOVERNANCE)
 TAKEN_BY_ALL = frozenset({DATA_SYSTEMS_TECHNOLOGY, SEVEN_TRIBES})
 PARTIAL_SHARE = 0.6  # of bodies taking each of the other frameworks
+REVISED_SHARE = 0.75  # of bodies taking the last round on the revised version, when given one
+NEW_QUESTION_LAG = 1.0  # how far below a body's average a question new in the revision starts
 
 MEAN_MATURITY, MATURITY_SD = 2.6, 0.6
 KIND_OFFSET = {
@@ -217,6 +232,76 @@ def _resolve_versions(
     return found, missing
 
 
+@dataclass
+class _Revision:
+    """A later version of a framework in use, and where its questions' answers come from."""
+
+    version: _Version
+    base: _Version  # the version it revises, as the earlier rounds use it
+    # per question of `version`: its relation to `base` and its ancestors' places in `base`
+    sources: list[tuple[str, list[int]]]
+    comparable: dict[str, str]  # question keys, later to earlier, as compare_rounds takes them
+
+    @classmethod
+    def load(cls, fv: FrameworkVersion, base: _Version) -> "_Revision":
+        lineage = version_map(earlier=base.fv, later=fv)
+        version = _load_version(fv)
+        place = {q.pk: i for i, q in enumerate(base.questions)}
+        return cls(
+            version=version,
+            base=base,
+            sources=[
+                (lineage.relation[q.pk], sorted(place[a] for a in lineage.ancestors[q.pk]))
+                for q in version.questions
+            ],
+            comparable={str(later): str(earlier) for later, earlier in lineage.comparable.items()},
+        )
+
+    def answers(
+        self, answers: Sequence["_AnswerIn"], *, rng: random.Random, home: bool
+    ) -> list["_AnswerIn"]:
+        """What the body answers on this version, given its answers on the base version."""
+        scale = self.version.scale_values
+        levels = [a.level for a in answers if a.level is not None]
+        mean = sum(levels) / len(levels) if levels else scale[0]
+        sets_targets = any(a.target is not None for a in answers)
+        row = []
+        split: set[int] = set()  # ancestors whose first part has been answered
+        for relation, sources in self.sources:
+            before = [answers[i] for i in sources]
+            shift = rng.choice((-1, 0, 0, 1))  # drawn for every question, whatever it is
+            if relation == NEW:
+                # Nobody has worked on a new question yet: it starts a little below the rest.
+                level = _onto_scale(
+                    mean - NEW_QUESTION_LAG + rng.gauss(0.0, 0.25 if home else 0.5), scale
+                )
+                target = _step_up(level, 1, scale) if sets_targets else None
+                row.append(_AnswerIn(State.LEVEL, level, target, Confidence.MEDIUM))
+                continue
+            if relation == MERGED_FROM:
+                levelled = [a for a in before if a.level is not None]
+                before = [min(levelled, key=lambda a: a.level)] if levelled else before
+            answer = before[0]
+            if relation == SPLIT_FROM and answer.level is not None:
+                # The parts of a split question need not stand level: the home body's second
+                # part is a level lower; other bodies' parts move a level either way at random.
+                if home:
+                    shift = -1 if sources[0] in split else 0
+                split.add(sources[0])
+                if shift:
+                    level = (
+                        _step_up(answer.level, shift, scale)
+                        if shift > 0
+                        else _step_down(answer.level, scale)
+                    )
+                    target = None if answer.target is None else max(answer.target, level)
+                    answer = _AnswerIn(answer.state, level, target, answer.confidence)
+            row.append(answer)
+        if home and self.version.slug == DATA_SYSTEMS_TECHNOLOGY:
+            row = _ensure_tech_ahead(self.version, row)
+        return row
+
+
 # ---------------------------------------------------------------------------------------------
 # Invented answers
 
@@ -299,6 +384,10 @@ def _onto_scale(value: float, scale_values: Sequence[int]) -> int:
 def _step_up(level: int, steps: int, scale_values: Sequence[int]) -> int:
     index = scale_values.index(level)
     return scale_values[min(index + steps, len(scale_values) - 1)]
+
+
+def _step_down(level: int, scale_values: Sequence[int]) -> int:
+    return scale_values[max(scale_values.index(level) - 1, 0)]
 
 
 def _submission_time(label: str, index: int, count: int, rng: random.Random) -> datetime:
@@ -394,9 +483,9 @@ def _plan(
     return _Plan(start=start, answers=answers, submitted_at=submitted)
 
 
-def _compute(version: _Version, answers: Sequence[_AnswerIn]) -> scoring.Scores:
-    """As assessment_compute_scores, from invented answers instead of AgreedAnswer rows."""
-    return scoring.compute_scores(
+def _round(version: _Version, answers: Sequence[_AnswerIn]) -> scoring.Round:
+    """As assessment_round, from invented answers instead of AgreedAnswer rows."""
+    return scoring.Round(
         scale=version.scale,
         dimensions=version.dimensions,
         questions=[
@@ -411,6 +500,17 @@ def _compute(version: _Version, answers: Sequence[_AnswerIn]) -> scoring.Scores:
             for q, a in zip(version.questions, answers, strict=True)
         ],
         rule=version.fv.scoring,
+    )
+
+
+def _compute(version: _Version, answers: Sequence[_AnswerIn]) -> scoring.Scores:
+    """As assessment_compute_scores, from invented answers instead of AgreedAnswer rows."""
+    inputs = _round(version, answers)
+    return scoring.compute_scores(
+        scale=inputs.scale,
+        dimensions=inputs.dimensions,
+        questions=inputs.questions,
+        rule=inputs.rule,
     )
 
 
@@ -520,6 +620,70 @@ def _score_rows(version: _Version, assessment_id: int, scores: scoring.Scores) -
     return rows
 
 
+def _difference(later: scoring.Score | None, earlier: scoring.Score | None) -> float | None:
+    return later.value - earlier.value if later and earlier else None
+
+
+def _comparison_rows(
+    assessment: Assessment,
+    previous_id: int,
+    later: tuple[_Version, Sequence[_AnswerIn], scoring.Scores],
+    earlier: tuple[_Version, Sequence[_AnswerIn], scoring.Scores],
+    revised: _Revision | None,
+) -> tuple[Comparison, list[DimensionComparison]]:
+    """The rows comparison_store writes for this round against the one before."""
+    version, answers, scores = later
+    if earlier[0] is not version:
+        result = scoring.compare_rounds(
+            earlier=_round(*earlier[:2]),
+            later=_round(version, answers),
+            comparable=revised.comparable,
+        )
+    else:
+        # On one version every question compares with itself, so the like-for-like movement is
+        # the whole movement: what compare_rounds finds, without scoring both rounds again.
+        n = len(version.questions)
+        per_dimension = Counter(q.dimension_key for q in version.questions)
+        moved = {
+            d.key: _difference(scores.dimensions[d.key], earlier[2].dimensions[d.key])
+            for d in version.dimensions
+        }
+        overall = _difference(scores.overall, earlier[2].overall)
+        result = scoring.Comparison(
+            comparable=n,
+            questions=n,
+            previous_questions=n,
+            overall=scoring.Movement(overall, overall),
+            dimensions={
+                key: scoring.DimensionMovement(
+                    movement, movement, previous=key, comparable=per_dimension[key]
+                )
+                for key, movement in moved.items()
+            },
+        )
+    comparison = Comparison(
+        assessment=assessment,
+        previous_id=previous_id,
+        version_changed=earlier[0] is not version,
+        comparable=result.comparable,
+        questions=result.questions,
+        previous_questions=result.previous_questions,
+        movement=result.overall.movement,
+        like_for_like=result.overall.like_for_like,
+    )
+    return comparison, [
+        DimensionComparison(
+            comparison=comparison,
+            dimension_id=int(key),
+            previous_dimension_id=int(d.previous) if d.previous else None,
+            comparable=d.comparable,
+            movement=d.movement,
+            like_for_like=d.like_for_like,
+        )
+        for key, d in result.dimensions.items()
+    ]
+
+
 def _demo_organisations() -> list[Organisation]:
     return [org for org in Organisation.objects.all() if DEMO_CODE.fullmatch(org.code)]
 
@@ -558,22 +722,32 @@ def demo_rounds_load(
     seed: int = DEFAULT_SEED,
     organisations: Iterable[Organisation] | None = None,
     frameworks: Iterable[str | FrameworkVersion] | None = None,
+    revision: FrameworkVersion | None = None,
 ) -> RoundsResult:
     """Give the demo bodies submitted assessments over `rounds` on the built-in frameworks.
 
     `organisations` defaults to every demo body (codes like ZD0001; see demo.organisations), and
     `frameworks` to the four built-in slugs (or pass FrameworkVersions). Frameworks that are not
     loaded and published are skipped and listed in the result: run library_load() first.
+    `revision`, a later published version of one of those frameworks, is what most bodies take
+    the last round on (see the module's notes).
 
-    Idempotent: an (organisation, framework version, round) that already has an assessment is
-    left alone and counted as skipped, so a second call creates nothing. The same seed always
-    gives the same answers. Writes Assessment, AgreedAnswer and Score rows in bulk and records
-    no audit events (seed data, not anyone's change).
+    Idempotent: an (organisation, framework, round) that already has an assessment, on any
+    version, is left alone and counted as skipped, so a second call creates nothing. The same
+    seed always gives the same answers. Writes Assessment, AgreedAnswer, Score and Comparison
+    rows in bulk and records no audit events (seed data, not anyone's change).
     """
     rounds = tuple(label.strip() for label in rounds)
     if len(set(rounds)) != len(rounds) or not all(rounds):
         raise ValueError(f"Round labels must be distinct and not empty, got {rounds!r}")
     fvs, missing = _resolve_versions(frameworks)
+    base = next(
+        (fv for fv in fvs if revision is not None and fv.framework_id == revision.framework_id),
+        None,
+    )
+    if revision is not None and (base is None or not revision.is_published or revision == base):
+        missing.append(str(revision))
+        revision = None
     orgs = sorted(
         _demo_organisations() if organisations is None else list(organisations),
         key=lambda o: o.code,
@@ -581,23 +755,34 @@ def demo_rounds_load(
     result = dict(
         organisations=len(orgs),
         rounds=rounds,
-        frameworks=tuple(str(fv) for fv in fvs),
+        frameworks=tuple(str(fv) for fv in fvs) + ((str(revision),) if revision else ()),
         frameworks_missing=tuple(missing),
     )
     if not orgs or not fvs:
         return RoundsResult(0, 0, 0, 0, **result)
 
     versions = [_load_version(fv) for fv in fvs]
+    revised = None
+    if revision is not None:
+        revised = _Revision.load(revision, next(v for v in versions if v.fv == base))
     org_ids = {o.pk for o in orgs}
     leads = _leads(org_ids)
+    # By framework, not version: a body answers a framework once a round, on one version.
     existing: dict[tuple[int, int, str], int] = {
-        (org_id, fv_id, label): pk
-        for pk, org_id, fv_id, label in Assessment.objects.filter(
-            framework_version__in=fvs, round_label__in=rounds
-        ).values_list("pk", "organisation_id", "framework_version_id", "round_label")
+        (org_id, framework_id, label): pk
+        for pk, org_id, framework_id, label in Assessment.objects.filter(
+            framework_version__framework__in=[fv.framework_id for fv in fvs],
+            round_label__in=rounds,
+        ).values_list("pk", "organisation_id", "framework_version__framework_id", "round_label")
         if org_id in org_ids
     }
     profiles = {o.pk: _profile(o, seed=seed, rounds=len(rounds)) for o in orgs}
+    codes = {o.pk: o.code for o in orgs}
+    # Drawn from a generator of their own, so the other draws stay as they were without one.
+    moves = {
+        o.pk: profiles[o.pk].home or _rng(seed, o.code, "revision").random() < REVISED_SHARE
+        for o in orgs
+    }
     plans: dict[tuple[int, int], tuple[_Version, _Plan]] = {}
     for org in orgs:
         for version in versions:
@@ -605,45 +790,65 @@ def demo_rounds_load(
             if plan is not None:
                 plans[(org.pk, version.fv.pk)] = (version, plan)
 
+    made: dict[tuple[int, int, str], tuple[_Version, Sequence[_AnswerIn], scoring.Scores]] = {}
     counts = _Counts()
     for r, label in enumerate(rounds):
         year = _round_year(label)
         due = date(year, 3, 31) if year else None
         todo: list[tuple[Assessment, _Version, list[_AnswerIn]]] = []
-        for (org_id, fv_id), (version, plan) in plans.items():
+        for (org_id, _), (version, plan) in plans.items():
             if r < plan.start:
                 continue
-            if (org_id, fv_id, label) in existing:
+            framework_id = version.fv.framework_id
+            if (org_id, framework_id, label) in existing:
                 counts.skipped += 1
                 continue
+            round_answers = plan.answers[r]
+            if revised and version is revised.base and r == len(rounds) - 1 and moves[org_id]:
+                round_answers = revised.answers(
+                    round_answers,
+                    rng=_rng(seed, codes[org_id], "revision", label),
+                    home=profiles[org_id].home,
+                )
+                version = revised.version
             lead = leads.get(org_id)
             assessment = Assessment(
                 organisation_id=org_id,
-                framework_version_id=fv_id,
+                framework_version_id=version.fv.pk,
                 round_label=label,
                 due_date=due,
                 status=Assessment.Status.SUBMITTED,
-                carried_from_id=existing.get((org_id, fv_id, rounds[r - 1])) if r else None,
+                carried_from_id=(
+                    existing.get((org_id, framework_id, rounds[r - 1])) if r else None
+                ),
                 created_by_id=lead,
                 submitted_at=plan.submitted_at[r],
                 submitted_by_id=lead,
             )
-            todo.append((assessment, version, plan.answers[r]))
+            todo.append((assessment, version, round_answers))
         Assessment.objects.bulk_create([a for a, _, _ in todo])
         answers: list[AgreedAnswer] = []
         scores: list[Score] = []
+        comparisons: list[tuple[Comparison, list[DimensionComparison]]] = []
         for assessment, version, round_answers in todo:
-            existing[(assessment.organisation_id, assessment.framework_version_id, label)] = (
-                assessment.pk
-            )
+            key = (assessment.organisation_id, version.fv.framework_id, label)
+            existing[key] = assessment.pk
+            made[key] = (version, round_answers, _compute(version, round_answers))
+            before = (*key[:2], rounds[r - 1])
+            if r and before in made:  # what assessment_submit stores beside the scores
+                comparisons.append(
+                    _comparison_rows(assessment, existing[before], made[key], made[before], revised)
+                )
             lead = assessment.created_by_id
             answers.extend(
                 _agreed_answer(assessment.pk, q.pk, a.state, a.level, a.target, a.confidence, lead)
                 for q, a in zip(version.questions, round_answers, strict=True)
             )
-            scores.extend(_score_rows(version, assessment.pk, _compute(version, round_answers)))
+            scores.extend(_score_rows(version, assessment.pk, made[key][2]))
         AgreedAnswer.objects.bulk_create(answers)
         Score.objects.bulk_create(scores)
+        Comparison.objects.bulk_create([c for c, _ in comparisons])
+        DimensionComparison.objects.bulk_create(row for _, rows in comparisons for row in rows)
         counts.created += len(todo)
         counts.answers += len(answers)
         counts.scores += len(scores)
@@ -660,13 +865,12 @@ def demo_rounds_load(
             )
         )
     if counts.created:
+        fv_ids = [fv.pk for fv in fvs] + ([revision.pk] if revision else [])
         # What assessment_submit keeps up to date: the latest submission that peers compare with.
-        refresh_latest_submissions(
-            framework_version_ids=[fv.pk for fv in fvs], organisation_ids=sorted(org_ids)
-        )
-        peer_values_rebuild(framework_version_ids=[fv.pk for fv in fvs])
+        refresh_latest_submissions(framework_version_ids=fv_ids, organisation_ids=sorted(org_ids))
+        peer_values_rebuild(framework_version_ids=fv_ids)
         # The demo history is a finished collection window: its figures are released.
-        peer_figures_release(framework_version_ids=[fv.pk for fv in fvs], audit=False)
+        peer_figures_release(framework_version_ids=fv_ids, audit=False)
     return RoundsResult(
         assessments_created=counts.created,
         assessments_skipped=counts.skipped,

@@ -26,7 +26,8 @@ class FrameworkImportForm(GDSForm):
 
     file = forms.FileField(
         label="Framework file",
-        help_text="A YAML or JSON file in the maturity-framework/1 format, up to 2 MB.",
+        help_text="A YAML or JSON file in the maturity-framework/1 format, or a spreadsheet "
+        "(.xlsx) laid out as a framework's spreadsheet download is, up to 2 MB.",
         error_messages={"required": "Select a framework file to upload"},
     )
     publish = forms.BooleanField(
@@ -38,8 +39,10 @@ class FrameworkImportForm(GDSForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
-        if not name.endswith((".yaml", ".yml", ".json")):
-            raise forms.ValidationError("The selected file must be a .yaml, .yml or .json file")
+        if not name.endswith((".yaml", ".yml", ".json", ".xlsx")):
+            raise forms.ValidationError(
+                "The selected file must be a .yaml, .yml or .json file, or an .xlsx spreadsheet"
+            )
         if upload.size > settings.FRAMEWORK_FILE_MAX_BYTES:
             limit = settings.FRAMEWORK_FILE_MAX_BYTES / 1024 / 1024
             raise forms.ValidationError(f"The selected file must be smaller than {limit:.0f} MB")
@@ -101,3 +104,85 @@ class NewDraftForm(GDSForm):
         except FrameworkVersionNotHigher as exc:
             raise forms.ValidationError(not_higher_message(exc)) from None
         return version
+
+
+class VersionCompareForm(GDSForm):
+    """Which other version to compare with (a GET form: the choice is in the page's address)."""
+
+    submit_label = "Compare"
+
+    other = forms.ChoiceField(
+        label="Compare with version",
+        error_messages={
+            "required": "Select a version to compare with",
+            "invalid_choice": "Select a version from the list",
+        },
+    )
+
+    def __init__(self, data=None, *, versions, **kwargs):
+        super().__init__(data, **kwargs)
+        self.helper.form_method = "get"
+        self.fields["other"].choices = [
+            (v.version, f"{v.version} ({v.get_status_display().lower()})") for v in versions
+        ]
+
+
+CROSSWALK_RELATIONS = [
+    ("same", "The same question"),
+    ("reworded", "Reworded: the same question in other words"),
+    ("split-from", "Split from an earlier question that became several"),
+    ("merged-from", "Merged from two or more earlier questions"),
+    ("new", "New: no earlier question"),
+]
+
+
+class QuestionLinkForm(GDSForm):
+    """How one question of a draft relates to the version the draft was made from."""
+
+    submit_label = "Save and return to the crosswalk"
+
+    relation = forms.ChoiceField(
+        choices=CROSSWALK_RELATIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how this question relates to the earlier version"},
+    )
+    ancestors = forms.MultipleChoiceField(
+        label="Earlier questions",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick one for the same, reworded or split; two or more for merged; none for new.",
+        error_messages={"invalid_choice": "Select questions from the list"},
+    )
+
+    def __init__(self, *args, earlier, source_version: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].label = f"How does it relate to version {source_version}?"
+        self.fields["ancestors"].label = f"Questions of version {source_version}"
+        self.fields["ancestors"].choices = [(str(q.pk), f"{q.text} ({q.slug})") for q in earlier]
+
+    def clean(self):
+        cleaned = super().clean()
+        relation, ancestors = cleaned.get("relation"), cleaned.get("ancestors") or []
+        if relation == "new" and ancestors:
+            self.add_error(
+                "ancestors",
+                "A new question has no earlier question: untick them, or choose another answer",
+            )
+        elif relation == "merged-from" and len(ancestors) < 2:
+            self.add_error("ancestors", "Select two or more earlier questions it was merged from")
+        elif relation in ("same", "reworded", "split-from") and len(ancestors) != 1:
+            self.add_error("ancestors", "Select the one earlier question it comes from")
+        return cleaned
+
+
+class ConfirmProposalsForm(GDSForm):
+    """ "Confirm all proposals": carries a fingerprint of the proposals shown, so only those
+    are confirmed."""
+
+    submit_label = "Confirm all proposals"
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, action: str, **kwargs):
+        self.form_action = action
+        super().__init__(*args, **kwargs)

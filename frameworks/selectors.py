@@ -7,6 +7,16 @@ anonymous visitors alike. Drafts are visible only to framework editors.
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
+from frameworks.crosswalk import (
+    TO_REVIEW,
+    Crosswalk,
+    Item,
+    Row,
+    counts,
+    propose,
+    relation_of,
+)
+from frameworks.diff import VersionDiff, diff_versions
 from frameworks.fileformat import (
     DimensionSpec,
     FacetSpec,
@@ -17,14 +27,17 @@ from frameworks.fileformat import (
     QuestionSpec,
     version_key,
 )
+from frameworks.layers import LayerAxis, axis_of
 from frameworks.lineage import VersionMap, build_map, identity_map
 from frameworks.models import (
     Dimension,
     Facet,
+    FacetValue,
     Framework,
     FrameworkVersion,
     Question,
     QuestionLink,
+    ScaleLevel,
 )
 
 AUTHOR_PERMISSION = "frameworks.author_framework"
@@ -151,6 +164,7 @@ def framework_version_spec(*, framework_version: FrameworkVersion) -> FrameworkS
             values=tuple(
                 FacetValueSpec(slug=v.slug, name=v.name, weight=v.weight) for v in f.values.all()
             ),
+            layer_axis=f.layer_axis,
         )
         for f in fv.facets.all()
     )
@@ -190,6 +204,18 @@ def framework_version_spec(*, framework_version: FrameworkVersion) -> FrameworkS
         levels=levels,
         facets=facets,
         dimensions=tuple(dimensions),
+        licence=fv.licence,
+        publisher=fv.publisher,
+        publication_date=fv.publication_date,
+    )
+
+
+def framework_version_layer_axis(*, framework_version: FrameworkVersion) -> LayerAxis | None:
+    """The version's layer axis, its values foundations first (two queries); None without one."""
+    return axis_of(
+        Facet.objects.filter(framework_version=framework_version, layer_axis=True).prefetch_related(
+            "values"
+        )
     )
 
 
@@ -217,3 +243,192 @@ def version_map(*, earlier: FrameworkVersion, later: FrameworkVersion) -> Versio
         confirmed=True, question__dimension__framework_version__framework_id=later.framework_id
     ).values_list("question_id", "ancestor_id", "relation")
     return build_map(links=links, later=ids[later.pk], earlier=ids[earlier.pk])
+
+
+# The framework editor's reads: a version's parts, each found only inside that version.
+
+
+def version_dimension(*, framework_version: FrameworkVersion, pk: int) -> Dimension:
+    try:
+        return framework_version.dimensions.select_related("framework_version").get(pk=pk)
+    except Dimension.DoesNotExist:
+        raise Http404("No such dimension") from None
+
+
+def version_question(*, framework_version: FrameworkVersion, pk: int) -> Question:
+    try:
+        return Question.objects.select_related("dimension__framework_version").get(
+            pk=pk, dimension__framework_version=framework_version
+        )
+    except Question.DoesNotExist:
+        raise Http404("No such question") from None
+
+
+def version_facet(*, framework_version: FrameworkVersion, pk: int) -> Facet:
+    try:
+        return framework_version.facets.select_related("framework_version").get(pk=pk)
+    except Facet.DoesNotExist:
+        raise Http404("No such facet") from None
+
+
+def version_facet_value(*, facet: Facet, pk: int) -> FacetValue:
+    try:
+        return facet.values.select_related("facet__framework_version").get(pk=pk)
+    except FacetValue.DoesNotExist:
+        raise Http404("No such facet value") from None
+
+
+def version_scale_level(*, framework_version: FrameworkVersion, pk: int) -> ScaleLevel:
+    try:
+        return framework_version.levels.select_related("framework_version").get(pk=pk)
+    except ScaleLevel.DoesNotExist:
+        raise Http404("No such level") from None
+
+
+def version_questions(*, framework_version: FrameworkVersion) -> list[Question]:
+    """The version's questions in the order respondents meet them, with their dimensions."""
+    return list(
+        Question.objects.filter(dimension__framework_version=framework_version)
+        .select_related("dimension")
+        .order_by("dimension__position", "dimension_id", "position", "id")
+    )
+
+
+def version_outline(*, framework_version: FrameworkVersion) -> list[Dimension]:
+    """The version's dimensions in order, each with its questions (and how many descriptors
+    each has), in 2 queries whatever the size."""
+    questions = Question.objects.annotate(descriptor_count=Count("levels")).order_by(
+        "position", "id"
+    )
+    return list(
+        framework_version.dimensions.order_by("position", "id").prefetch_related(
+            Prefetch("questions", queryset=questions)
+        )
+    )
+
+
+def version_facets(*, framework_version: FrameworkVersion) -> list[Facet]:
+    """The version's facets with their values and how many questions carry each, in 2 queries."""
+    values = FacetValue.objects.annotate(question_count=Count("questions")).order_by(
+        "position", "id"
+    )
+    return list(
+        framework_version.facets.order_by("position", "id").prefetch_related(
+            Prefetch("values", queryset=values)
+        )
+    )
+
+
+# Comparing versions: the diff and the crosswalk (frameworks/crosswalk_views.py).
+
+
+def framework_versions_diff(*, earlier: FrameworkVersion, later: FrameworkVersion) -> VersionDiff:
+    """What changed from `earlier` to `later`, matching questions through the crosswalk when
+    any of `later`'s questions descends from one of `earlier`'s, else by slug. A fixed number
+    of queries whatever the size of the framework."""
+    earlier_spec = framework_version_spec(framework_version=earlier)
+    later_spec = framework_version_spec(framework_version=later)
+    links = version_map(earlier=earlier, later=later)
+    if earlier.pk == later.pk or not any(links.ancestors.values()):
+        return diff_versions(earlier_spec, later_spec)
+    keys = {
+        qid: (dimension, slug)
+        for qid, dimension, slug in Question.objects.filter(
+            dimension__framework_version__in=[earlier.pk, later.pk]
+        ).values_list("id", "dimension__slug", "slug")
+    }
+    lineage = {
+        keys[qid]: (links.relation[qid], frozenset(keys[a] for a in ancestors))
+        for qid, ancestors in links.ancestors.items()
+    }
+    return diff_versions(earlier_spec, later_spec, lineage=lineage)
+
+
+def crosswalk_links(
+    *, framework_version: FrameworkVersion
+) -> tuple[list[Question], dict[int, list[QuestionLink]]]:
+    """The version's questions in order (with their dimensions), and each one's confirmed
+    links with their ancestors, in 2 queries."""
+    questions = list(
+        Question.objects.filter(dimension__framework_version=framework_version)
+        .select_related("dimension")
+        .order_by("dimension__position", "dimension_id", "position", "id")
+    )
+    links: dict[int, list[QuestionLink]] = {}
+    for link in QuestionLink.objects.filter(
+        confirmed=True, question__dimension__framework_version=framework_version
+    ).select_related("ancestor__dimension__framework_version"):
+        links.setdefault(link.question_id, []).append(link)
+    return questions, links
+
+
+def crosswalk_of(*, framework_version: FrameworkVersion) -> Crosswalk | None:
+    """The crosswalk page of a version drafted from another: each question's links and the
+    editor's proposals for it. None for a version not drafted from another. 5 queries."""
+    source = (
+        FrameworkVersion.objects.filter(pk=framework_version.cloned_from_id)
+        .select_related("framework")
+        .first()
+    )
+    if source is None:
+        return None
+    questions, links = crosswalk_links(framework_version=framework_version)
+    earlier = list(
+        Question.objects.filter(dimension__framework_version=source)
+        .select_related("dimension")
+        .order_by("dimension__position", "dimension_id", "position", "id")
+    )
+    proposals = propose(
+        earlier=[Item(q.pk, q.slug, q.text) for q in earlier],
+        later=[Item(q.pk, q.slug, q.text) for q in questions],
+        links={qid: [(k.ancestor_id, k.relation) for k in found] for qid, found in links.items()},
+        new=[q.pk for q in questions if q.new_in_version],
+    )
+    by_id = {q.pk: q for q in earlier}
+    rows = []
+    for q in questions:
+        found = links.get(q.pk, [])
+        proposal = proposals.get(q.pk)
+        rows.append(
+            Row(
+                question=q,
+                relation=relation_of(new=q.new_in_version, relations=[k.relation for k in found]),
+                links=found,
+                proposal=proposal,
+                proposed_ancestor=by_id.get(proposal.ancestor) if proposal else None,
+            )
+        )
+    return Crosswalk(
+        framework_version=framework_version,
+        source=source,
+        rows=rows,
+        earlier=earlier,
+        proposals=list(proposals.values()),
+    )
+
+
+def crosswalk_summary(*, framework_version: FrameworkVersion) -> dict[str, int] | None:
+    """How many questions are the same, reworded, split, merged, new or not yet reviewed, from
+    a version loaded by framework_version_content (no further query); None when the version
+    has no crosswalk at all."""
+    relations = [
+        relation_of(new=q.new_in_version, relations=[k.relation for k in q.links.all()])
+        for d in framework_version.dimensions.all()
+        for q in d.questions.all()
+    ]
+    if framework_version.cloned_from_id is None and all(r == TO_REVIEW for r in relations):
+        return None
+    # Keys a template can read: same, reworded, split, merged, new, to_review.
+    return {
+        relation.removesuffix("-from").replace("-", "_"): n
+        for relation, n in counts(relations).items()
+    }
+
+
+def crosswalk_question(*, framework_version: FrameworkVersion, pk: int) -> Question:
+    try:
+        return Question.objects.select_related("dimension__framework_version").get(
+            pk=pk, dimension__framework_version=framework_version
+        )
+    except Question.DoesNotExist:
+        raise Http404("No such question") from None

@@ -1,14 +1,17 @@
+import json
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frameworks import selectors, services
-from frameworks.fileformat import FrameworkFileError, dump_framework, parse_framework
+from frameworks.fileformat import SCHEMA, FrameworkFileError, dump_framework, parse_framework
 from frameworks.forms import (
     FrameworkCreateForm,
     FrameworkImportForm,
@@ -17,6 +20,8 @@ from frameworks.forms import (
 )
 from frameworks.models import FrameworkVersion
 from frameworks.questionnaire import render_questionnaire_pdf
+from frameworks.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from frameworks.spreadsheet import framework_xlsx, parse_workbook
 from maturity.accounts.branding import branding_for
 from maturity.downloads import attachment
 from maturity.forms import ConfirmForm
@@ -102,6 +107,7 @@ def version_detail(request, slug, version):
             "dimensions": dimensions,
             "question_count": question_count,
             "can_author": can_author,
+            "crosswalk": selectors.crosswalk_summary(framework_version=fv),
             "problems": (
                 services.framework_version_problems(framework_version=fv)
                 if can_author and fv.is_draft
@@ -121,6 +127,28 @@ def version_download(request, slug, version, fmt):
 
 
 @require_safe
+def format_schema(request):
+    """The JSON Schema of the file format, for editors' own tools: public, cached for a day, and
+    naming this address as its $id."""
+    schema = {**SCHEMA, "$id": request.build_absolute_uri(request.path)}
+    response = HttpResponse(
+        json.dumps(schema, indent=2, ensure_ascii=False) + "\n",
+        content_type="application/schema+json",
+    )
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response
+
+
+@require_safe
+def version_download_xlsx(request, slug, version):
+    """The version as a spreadsheet, for authors who work in one (frameworks/spreadsheet.py)."""
+    fv = selectors.framework_version_for_user(user=request.user, slug=slug, version=version)
+    spec = selectors.framework_version_spec(framework_version=fv)
+    response = HttpResponse(framework_xlsx(spec), content_type=XLSX_CONTENT_TYPE)
+    return attachment(response, fv.framework.slug, fv.version, extension="xlsx")
+
+
+@require_safe
 def version_questionnaire(request, slug, version):
     """A blank questionnaire to print for a workshop, with the consultant's branding if any."""
     fv = selectors.framework_version_for_user(user=request.user, slug=slug, version=version)
@@ -136,13 +164,19 @@ def framework_import(request):
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
+        sheet = None  # a spreadsheet's problems are named by sheet, row and column
         try:
-            spec = parse_framework(upload.read(), filename=upload.name, max_bytes=upload.size + 1)
+            if upload.name.lower().endswith(".xlsx"):
+                sheet = parse_workbook(data, max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES)
+                spec = sheet.spec
+            else:
+                spec = parse_framework(data, filename=upload.name, max_bytes=upload.size + 1)
             fv = services.framework_version_import(
                 spec=spec, user=request.user, publish=form.cleaned_data["publish"]
             )
         except FrameworkFileError as exc:
-            problems = exc.messages
+            problems = sheet.messages(exc) if sheet else exc.messages
         except services.FrameworkVersionIncomplete as exc:
             problems = exc.problems
         else:

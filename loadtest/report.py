@@ -13,6 +13,7 @@ PHASES = {
     "mix50": "50 signed-in users + 2 PDF downloaders",
 }
 P95_AIM_MS = 500
+CPU_NAMES = {"gunicorn": "gunicorn", "postgres": "PostgreSQL", "db_worker": "db_worker"}
 
 
 def row(name, f):
@@ -20,6 +21,22 @@ def row(name, f):
         f"  {name:<26}{f['requests']:>8}{f['per_second']:>9.1f}"
         f"{f['p50']:>9.0f}{f['p95']:>9.0f}{f['p99']:>9.0f}{f['errors']:>8}"
     )
+
+
+def cpu_per_request(run: Path, phase: str, requests: int) -> str:
+    """Each process's CPU milliseconds per request answered in the phase (load.sh's readings
+    before and after it; bash's `time` for Locust, which shares the cores)."""
+    try:
+        before, after = (
+            json.loads(line) for line in (run / f"{phase}.cpu").read_text().splitlines()
+        )
+        locust = sum(map(float, (run / f"{phase}.locust-cpu").read_text().split()[-2:]))
+    except (OSError, ValueError):
+        return "  (no CPU readings)"
+    used = {CPU_NAMES[k]: after[k] - before[k] for k in CPU_NAMES} | {"Locust": locust}
+    parts = ", ".join(f"{name} {1000 * s / requests:.1f}" for name, s in used.items())
+    total = 1000 * sum(used.values()) / requests
+    return f"  CPU per request (ms): {parts}; all {total:.1f} ({os.cpu_count()} cores)"
 
 
 def main(run: Path, when: str) -> None:
@@ -31,11 +48,13 @@ def main(run: Path, when: str) -> None:
     header = f"  {'page':<26}{'requests':>8}{'req/s':>9}{'median':>9}{'95th':>9}{'99th':>9}"
     header += f"{'errors':>8}"
     print(f"\nLoad test, {when}, {os.cpu_count()} cores (shared: read as +-20 %).")
-    print("gunicorn 2 workers x 4 threads, production settings, PostgreSQL; times in ms.\n")
+    shape = f"{os.environ.get('LOAD_WORKERS', '?')} workers x {os.environ.get('LOAD_THREADS', '?')}"
+    print(f"gunicorn {shape} threads, production settings, PostgreSQL; times in ms.\n")
     healthz = phases["healthz"]["entries"][HEALTHZ]
     print(f"/healthz alone ({phases['healthz']['users']} users, no wait):")
     print(header)
     print(row(HEALTHZ, healthz))
+    print(cpu_per_request(run, "healthz", healthz["requests"]))
     for name, title in PHASES.items():
         phase = phases[name]
         print(f"\n{name}: {title}, {phase['seconds']:.0f} s measured")
@@ -47,6 +66,8 @@ def main(run: Path, when: str) -> None:
         print(row("all pages (PDFs excluded)", phase["pages"]))
         if PDF in entries:
             print(row("report PDF (apart)", entries[PDF]))
+        requests = sum(f["requests"] for f in entries.values())
+        print(cpu_per_request(run, name, requests))
         for error in phase["errors"][:5]:
             print(f"  error: {error}")
 

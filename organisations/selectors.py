@@ -60,9 +60,12 @@ def organisation_access(*, user, pk: int) -> Access:
         raise Http404("No such organisation")
     # `organisation__pk`, not `organisation_id`: a lookup on the key itself finds nothing for an
     # id too large for the column, where SQLite raises OverflowError on the raw foreign key.
+    # `order_by()`: there is one row at most, and the default ordering would join the user's
+    # table on every page only to sort it.
     membership = (
         Membership.objects.select_related("organisation")
         .filter(user=user, organisation__pk=pk)
+        .order_by()
         .first()
     )
     if membership is not None:

@@ -13,12 +13,12 @@ from django.utils.html import escape
 
 from assessments import scoring
 from assessments.models import AgreedAnswer, Answer, Assessment
-from assessments.selectors import stored_scores
-from assessments.services import assessment_compute_scores
+from assessments.selectors import stored_comparison, stored_scores
+from assessments.services import assessment_compute_scores, comparison_build
 from benchmarks import disclosure
 from benchmarks.figures import released_figures
-from frameworks.layers import LAYER_FACET, layer_rank
 from frameworks.models import Dimension, Question, ScaleLevel
+from frameworks.selectors import framework_version_layer_axis
 from maturity.pdf import html_to_pdf
 
 
@@ -118,7 +118,7 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
             following = next(
                 (lv.value for lv in levels if level is not None and lv.value > level), None
             )
-            layer = next((t.slug for t in q.tags.all() if t.facet.slug == LAYER_FACET), None)
+            layer = next((t.slug for t in q.tags.all() if t.facet.layer_axis), None)
             item = {
                 "question": q,
                 "answer": answer,
@@ -165,30 +165,31 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
                 "items": items,
             }
         )
-    # Largest weighted gaps first; on a tie, data before systems before technology.
-    roadmap.sort(key=lambda r: (-round(r["weighted"], 9), layer_rank(r["layer"])))
+    # Largest weighted gaps first; on a tie, in the layer axis's order: foundations (data)
+    # before systems before the most visible layer (technology).
+    axis = framework_version_layer_axis(framework_version=fv)
+    rank = axis.rank if axis else lambda layer: 0
+    roadmap.sort(key=lambda r: (-round(r["weighted"], 9), rank(r["layer"])))
     scored = [s for s in sections if s["score"]]
-    previous = (
-        Assessment.objects.filter(
-            organisation=assessment.organisation,
-            framework_version__framework=fv.framework,
-            status=Assessment.Status.SUBMITTED,
-            submitted_at__lt=assessment.submitted_at or timezone.now(),
-        )
-        .exclude(pk=assessment.pk)
-        .order_by("-submitted_at")
-        .first()
-    )
+    # Movement since the previous submission on this framework, through the crosswalk when the
+    # version changed: stored at submission; worked out now for a draft (or a submission made
+    # before comparisons were stored).
+    comparison, moved = stored_comparison(assessment=assessment)
+    if comparison is None:
+        built = comparison_build(assessment=assessment)
+        if built is not None:
+            comparison, rows = built
+            moved = {row.dimension_id: row for row in rows}
+    for section in sections:
+        section["moved"] = moved.get(section["dimension"].pk)
+    previous = comparison.previous if comparison else None
     previous_scores = stored_scores(assessment=previous) if previous else None
     previous_overall = previous_scores.overall if previous_scores else None
     overall_peers = peers("overall")
-    movement = (
-        scores.overall.value - previous_overall.value
-        if scores.overall and previous_overall
-        else None
-    )
+    movement = comparison.movement if comparison else None
     return {
         "movement": movement,
+        "comparison": comparison,
         "assessment": assessment,
         "organisation": assessment.organisation,
         "fv": fv,
@@ -199,7 +200,9 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
         "strongest": max(scored, key=lambda s: s["score"].value) if scored else None,
         "weakest": min(scored, key=lambda s: s["score"].value) if scored else None,
         "flags": scoring.flags(
-            scores=scores, dimension_names={str(d.pk): d.name for d in dimensions}
+            scores=scores,
+            dimension_names={str(d.pk): d.name for d in dimensions},
+            layer_axis=axis,
         ),
         "roadmap": roadmap[:15],
         "appendix": appendix,

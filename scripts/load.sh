@@ -17,6 +17,8 @@ WORK=$PWD/.load
 PG_PORT=${LOAD_PG_PORT:-55471}
 WEB_PORT=${LOAD_WEB_PORT:-58471}
 SECONDS_PER_PHASE=${LOAD_SECONDS:-50}
+WORKERS=${LOAD_WORKERS:-2}
+THREADS=${LOAD_THREADS:-4}
 HOST=http://127.0.0.1:$WEB_PORT
 
 for port in "$PG_PORT" "$WEB_PORT"; do
@@ -42,8 +44,9 @@ trap "exit 130" INT TERM
 
 # A fresh cluster and results each run; collected static files are kept (collectstatic only
 # copies what changed).
-rm -rf "$WORK/pg" "$WORK/run"
+rm -rf "$WORK/pg" "$WORK/run" "$WORK/media"
 mkdir -p "$WORK/run"
+export MEDIA_ROOT=$WORK/media # logos and drawn reports, kept out of the project's media folder
 export DATABASE_URL
 DATABASE_URL=$(pgcluster_start "$WORK/pg" "$PG_PORT")
 echo "PostgreSQL on 127.0.0.1:$PG_PORT ($WORK/pg)."
@@ -62,29 +65,37 @@ export STATIC_ROOT=$WORK/static LOG_LEVEL=WARNING
 SECRET_KEY=$($PY -c "import secrets; print(secrets.token_urlsafe(50))")
 export SECRET_KEY
 $PY manage.py collectstatic --no-input >/dev/null
-$VENV/bin/gunicorn maturity.wsgi --bind "127.0.0.1:$WEB_PORT" --workers 2 --threads 4 \
-  --no-control-socket --error-logfile "$WORK/run/gunicorn.log" &
+$VENV/bin/gunicorn maturity.wsgi --bind "127.0.0.1:$WEB_PORT" --workers "$WORKERS" \
+  --threads "$THREADS" --no-control-socket --error-logfile "$WORK/run/gunicorn.log" &
 server=$!
 for _ in $(seq 50); do
   curl -fsS "$HOST/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
 curl -fsS "$HOST/healthz" >/dev/null || { echo "gunicorn did not start: see $WORK/run/gunicorn.log"; exit 1; }
-echo "gunicorn (2 workers x 4 threads, production settings) on $HOST."
+echo "gunicorn ($WORKERS workers x $THREADS threads, production settings) on $HOST."
 # The task worker draws the PDF reports, as in production.
 $PY manage.py db_worker --no-reload --interval 0.5 --no-startup-delay >"$WORK/run/worker.log" 2>&1 &
 worker=$!
 echo "Task worker (db_worker) $worker."
 
 export LOAD_TARGETS=$WORK/run/targets.json LOAD_SESSIONS=$WORK/run/sessions.json
+export LOAD_WORKERS=$WORKERS LOAD_THREADS=$THREADS # for the report
+pg_pid=$(head -n 1 "$WORK/pg/postmaster.pid")
+cpu() { $PY loadtest/cpu.py gunicorn="$server" db_worker="$worker" postgres="$pg_pid"; }
+TIMEFORMAT="%U %S" # bash's `time` below: Locust's own CPU seconds, user and system
 phase() { # name, users, seconds, user classes...
   local name=$1 users=$2 seconds=$3
   shift 3
   echo "Phase $name: $users users for ${seconds}s ($*)."
+  # CPU used by each process during the phase, Locust's too: it shares the cores.
+  cpu >"$WORK/run/$name.cpu"
   # Locust exits non-zero when any request failed; the report counts and shows the errors.
-  LOAD_SUMMARY=$WORK/run/$name.summary $VENV/bin/locust -f loadtest/locustfile.py --headless \
-    --host "$HOST" --users "$users" --spawn-rate "$users" --run-time "${seconds}s" \
-    --only-summary --loglevel WARNING "$@" >"$WORK/run/$name.log" 2>&1 || true
+  { time LOAD_SUMMARY=$WORK/run/$name.summary $VENV/bin/locust -f loadtest/locustfile.py \
+    --headless --host "$HOST" --users "$users" --spawn-rate "$users" --run-time "${seconds}s" \
+    --only-summary --loglevel WARNING "$@" >"$WORK/run/$name.log" 2>&1 || true; } \
+    2>"$WORK/run/$name.locust-cpu"
+  cpu >>"$WORK/run/$name.cpu"
 }
 # Signs in the four demo people once (hashing is slow on purpose) and warms both workers up;
 # not reported.

@@ -88,11 +88,13 @@ def test_every_framework_download_has_a_well_formed_name(hostile, client):
     urls = [
         reverse("frameworks:download_yaml", kwargs=version),
         reverse("frameworks:download_json", kwargs=version),
+        reverse("frameworks:download_xlsx", kwargs=version),
         reverse("frameworks:questionnaire_pdf", kwargs=version),
     ]
     assert [assert_safe_attachment(client.get(url)) for url in urls] == [
         "test-framework-1.0.0.yaml",
         "test-framework-1.0.0.json",
+        "test-framework-1.0.0.xlsx",
         "test-framework-1.0.0-questionnaire.pdf",
     ]
 

@@ -29,6 +29,7 @@ OPEN_DATA = {
     "frameworks:version": lambda w: test_isolation._fv_kwargs(w),
     "frameworks:download_yaml": lambda w: test_isolation._fv_kwargs(w),
     "frameworks:download_json": lambda w: test_isolation._fv_kwargs(w),
+    "frameworks:download_xlsx": lambda w: test_isolation._fv_kwargs(w),
     "frameworks:questionnaire_pdf": lambda w: test_isolation._fv_kwargs(w),
     "benchmarks:national_index": lambda w: {},
     "benchmarks:national": lambda w: {"framework": w.framework_version.framework.slug},

@@ -21,6 +21,7 @@ from assessments.services import (
     assessment_submit,
 )
 from frameworks.models import FrameworkVersion, Question
+from frameworks.services import framework_version_create_draft
 from maturity.audit.models import AuditEvent
 from organisations.models import ConsultantGrant, Invitation, Membership, Role
 from organisations.services import invitation_create
@@ -55,7 +56,13 @@ PUBLIC = {
     "frameworks:version",
     "frameworks:download_yaml",
     "frameworks:download_json",
+    "frameworks:download_xlsx",
     "frameworks:questionnaire_pdf",
+    # What changed between two versions: drafts are 404 to non-editors (test_diff.py).
+    "frameworks:diff",
+    "frameworks:diff_csv",
+    # The file format's JSON Schema: no data at all (tests/frameworks/test_schema.py).
+    "frameworks:schema",
     # Reached only with a signed, single-use token (tests/assessments/test_invitations.py).
     "organisations:invitation",
     # Open data: only disclosure-controlled aggregates (tests/assessments/test_national.py).
@@ -282,6 +289,41 @@ def _fv_kwargs(w):
     return {"slug": w.framework_version.framework.slug, "version": w.framework_version.version}
 
 
+def _draft(w):
+    """A draft made from the world's published version (once), for the editor's pages."""
+    fv = w.framework_version
+    draft = FrameworkVersion.objects.filter(framework=fv.framework, version="9.0.0").first()
+    return draft or framework_version_create_draft(
+        framework=fv.framework, version="9.0.0", clone_from=fv
+    )
+
+
+def _editor(*parts):
+    """The arguments of an editor page of the draft: its version, and the parts named."""
+
+    def kwargs(w):
+        draft = _draft(w)
+        question = Question.objects.filter(dimension__framework_version=draft).first()
+        facet = draft.facets.first()
+        found = {
+            "dpk": question.dimension_id,
+            "qpk": question.pk,
+            "fpk": facet.pk,
+            "vpk": facet.values.first().pk,
+            "lpk": draft.levels.last().pk,
+        }
+        return {"slug": draft.framework.slug, "version": draft.version} | {
+            p: found[p] for p in parts
+        }
+
+    return kwargs
+
+
+def _crosswalk_question(w):
+    kwargs = _editor("qpk")(w)
+    return {"slug": kwargs["slug"], "version": kwargs["version"], "pk": kwargs["qpk"]}
+
+
 # Framework editors only: everyone else signed in gets 403 (tests/frameworks/test_views.py too).
 EDITOR_ONLY = {
     "frameworks:import": lambda w: {},
@@ -289,7 +331,34 @@ EDITOR_ONLY = {
     "frameworks:new_draft": _fv_kwargs,
     "frameworks:publish": _fv_kwargs,
     "frameworks:retire": _fv_kwargs,
+    # The framework editor (tests/frameworks/test_editor.py: published versions refused).
+    "frameworks:editor": _editor(),
+    "frameworks:editor_details": _editor(),
+    "frameworks:editor_scale": _editor(),
+    "frameworks:editor_level_add": _editor(),
+    "frameworks:editor_level_remove": _editor("lpk"),
+    "frameworks:editor_facets": _editor(),
+    "frameworks:editor_facet_add": _editor(),
+    "frameworks:editor_facet": _editor("fpk"),
+    "frameworks:editor_facet_remove": _editor("fpk"),
+    "frameworks:editor_value_add": _editor("fpk"),
+    "frameworks:editor_value": _editor("fpk", "vpk"),
+    "frameworks:editor_value_remove": _editor("fpk", "vpk"),
+    "frameworks:editor_dimension_add": _editor(),
+    "frameworks:editor_dimension": _editor("dpk"),
+    "frameworks:editor_dimension_move": _editor("dpk"),
+    "frameworks:editor_dimension_remove": _editor("dpk"),
+    "frameworks:editor_question_add": _editor("dpk"),
+    "frameworks:editor_question": _editor("qpk"),
+    "frameworks:editor_question_move": _editor("qpk"),
+    "frameworks:editor_question_remove": _editor("qpk"),
+    "assessments:question_preview": _editor("qpk"),
+    # The crosswalk of a draft made from another version (tests/frameworks/test_crosswalk.py).
+    "frameworks:crosswalk": _editor(),
+    "frameworks:crosswalk_confirm": _editor(),
+    "frameworks:crosswalk_question": _crosswalk_question,
 }
+POST_ONLY |= {"frameworks:editor_dimension_move", "frameworks:editor_question_move"}
 
 
 def all_url_names() -> set[str]:

@@ -193,3 +193,23 @@ def test_all_the_organisations_data_is_for_its_lead_with_everyones_answers(body,
     assert AGREED in text
     for other in ("respondent", "colleague"):
         assert evidence_of(people[other].email) in text
+
+
+@pytest.mark.parametrize("who", [*sorted(SEES), "anonymous"])
+def test_a_draft_frameworks_files_are_for_framework_editors_only(body, who):
+    """Published framework files are public; a draft's are a 404 to all but its editors."""
+    _, people = body
+    draft = make_version(slug="draft-only", publish=False)
+    client, editor = CsrfClient(), CsrfClient()
+    if who != "anonymous":
+        client.force_login(people[who])
+    editor.force_login(UserFactory(editor=True))
+    for extension in ("yaml", "json", "xlsx"):
+        url = reverse(
+            f"frameworks:download_{extension}",
+            kwargs={"slug": draft.framework.slug, "version": draft.version},
+        )
+        assert client.get(url).status_code == 404, url
+        response = editor.get(url)
+        assert response.status_code == 200
+        assert f"draft-only-1.0.0.{extension}" in response["Content-Disposition"]

@@ -14,3 +14,23 @@ def error_anchor(bound_field):
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return f"id_{bound_field.html_name}_1"
     return bound_field.id_for_label or bound_field.auto_id
+
+
+@register.filter
+def radio_items(bound_field) -> list[tuple]:
+    """A radio group's choices as (id, value, label, checked, hint, divider), worked out here
+    rather than in the template, which would cost several lookups a choice (the question page
+    draws about ten on every load). Ids are numbered from 1, as crispy-forms-gds numbers them;
+    `hint` and `divider` come from crispy-forms-gds `Choice`s and are empty for plain pairs."""
+    current = str(bound_field.value())
+    return [
+        (
+            f"id_{bound_field.html_name}_{number}",
+            str(choice[0]),
+            choice[1],
+            str(choice[0]) == current,
+            getattr(choice, "hint", ""),
+            getattr(choice, "divider", ""),
+        )
+        for number, choice in enumerate(bound_field.field.choices, start=1)
+    ]

@@ -60,8 +60,9 @@ def test_autosave_query_count_is_the_same_for_small_and_large(size, django_asser
 
 
 # Session, user, membership, assessment (with who submitted it), its scores, the scale (once:
-# scores and the page's "on a scale of" share it), dimensions, facets, their values.
-RESULTS = 9
+# scores and the page's "on a scale of" share it), dimensions, the stored comparison with the
+# previous round (with its rows by dimension, in one query), facets, their values.
+RESULTS = 10
 
 
 @pytest.mark.parametrize("size", [1, 6])

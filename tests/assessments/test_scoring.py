@@ -27,6 +27,7 @@ from assessments.scoring import (
     is_disagreement,
     spread,
 )
+from frameworks.layers import BUILT_IN, LayerAxis
 
 SCALE = tuple(
     Level(v, label)
@@ -421,10 +422,12 @@ def test_flags_technology_exactly_one_level_ahead_counts():
 
 def test_flags_nothing_when_data_keeps_up_or_a_layer_is_unscored():
     assert flags(scores=layered(3, 3), dimension_names={}) == []
-    assert flags(scores=layered(5, 1), dimension_names={}, layer_facet="tier") == []
+    tier = LayerAxis("tier", BUILT_IN.values)
+    assert flags(scores=layered(5, 1), dimension_names={}, layer_axis=tier) == []
     assert [
-        f.code for f in flags(scores=layered(5, 1, "tier"), dimension_names={}, layer_facet="tier")
+        f.code for f in flags(scores=layered(5, 1, "tier"), dimension_names={}, layer_axis=tier)
     ] == [TECHNOLOGY_AHEAD_OF_DATA]
+    assert flags(scores=layered(5, 1), dimension_names={}, layer_axis=None) == []
     unscored = compute_scores(
         scale=SCALE,
         dimensions=[DimensionIn("a", "A", 1)],
@@ -434,6 +437,30 @@ def test_flags_nothing_when_data_keeps_up_or_a_layer_is_unscored():
         ],
     )
     assert flags(scores=unscored, dimension_names={}) == []
+
+
+def test_flags_read_the_layer_axis_and_its_order_from_the_framework():
+    # A framework whose layer axis is its own: foundations first, devices the most visible.
+    axis = LayerAxis(
+        "tier", (("foundations", "Foundations"), ("platforms", "Platforms"), ("devices", "Devices"))
+    )
+    scores = compute_scores(
+        scale=SCALE,
+        dimensions=[DimensionIn("a", "A", 1)],
+        questions=[
+            QuestionIn("d", "a", 1, 4, tags={"tier": "devices"}),
+            QuestionIn("p", "a", 1, 5, tags={"tier": "platforms"}),
+            QuestionIn("f", "a", 1, 2, tags={"tier": "foundations"}),
+        ],
+    )
+    found = flags(scores=scores, dimension_names={}, layer_axis=axis)
+    assert [f.message for f in found] == [
+        "Devices (4.0) is a level or more ahead of foundations (2.0): a shiny new system before "
+        "foundations."
+    ]
+    # The same scores read with the axis the other way round: nothing runs ahead.
+    reverse = LayerAxis("tier", tuple(reversed(axis.values)))
+    assert flags(scores=scores, dimension_names={}, layer_axis=reverse) == []
 
 
 def lenses(*levels: int | None) -> Scores:

@@ -3,10 +3,12 @@
 import json
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from frameworks.models import Dimension
 from organisations.models import Organisation
+from tests.assessments.test_trend_across_versions import EARLIER, LATER, second_version
 from tests.benchmarks.test_dashboard import board_url
 from tests.browser.conftest import assert_accessible, assert_no_console_errors, sign_in
 from tests.factories import PASSWORD, OrganisationFactory, make_version, release, submit
@@ -56,9 +58,7 @@ def test_charts_draw_and_carry_the_numbers_of_their_tables(live_server, page):
     trend = json.loads(page.locator("#trend-data").text_content())
     assert trend["data"][0]["y"] == [
         float(t)
-        for t in page.locator(
-            "[data-table=trend] tbody td.govuk-table__cell--numeric"
-        ).all_inner_texts()
+        for t in page.locator("[data-table=trend] tbody td[data-overall]").all_inner_texts()
     ]
     expect(page.locator("[data-position]")).to_contain_text("quartile of 13 unitary authorities")
 
@@ -113,3 +113,27 @@ def test_names_in_the_charts_are_shown_as_typed_never_as_links(live_server, page
     # Plotly's styles go into our own stylesheet through the CSS object model: no violations.
     assert page.evaluate("window.cspViolations") == []
     assert_no_console_errors(page)
+
+
+def test_the_trend_across_framework_versions_marks_the_change(live_server, page):
+    first = make_version(slug="trend", dimensions=2, questions=3)
+    second = second_version(first)
+    me = OrganisationFactory(kind=Organisation.Kind.UNITARY)
+    _, lead = submit(me, first, EARLIER, round_label="2024/25")
+    later, _ = submit(me, second, LATER, round_label="2025/26", lead=lead)
+    show_dashboard(page, live_server, lead, board_url(me, second))
+    trend = page.locator('[data-chart="trend-data"]')
+    expect(trend.locator("svg.main-svg").first).to_be_attached()
+    # The dotted line and its label, drawn by Plotly from the figure's shapes and annotations.
+    expect(trend.locator(".annotation-text").first).to_have_text("Version 2.0.0")
+    expect(trend.locator(".shapelayer path")).to_have_count(1)
+    expect(page.locator("[data-version-change]")).to_contain_text("5 of 8 questions are comparable")
+    expect(page.locator("[data-version-bodies]")).to_contain_text(
+        "Fewer than 6 organisations have submitted on version 2.0.0"
+    )
+    assert_accessible(page)
+    assert_no_console_errors(page)
+    # The results page says it too, and stays accessible with its extra columns.
+    page.goto(f"{live_server.url}{reverse('assessments:results', args=[me.pk, later.pk])}")
+    expect(page.locator("[data-version-change]")).to_contain_text("+0.3 is like-for-like change")
+    assert_accessible(page)

@@ -40,7 +40,10 @@ PUBLIC_KWARGS = {
     "frameworks:version": _fv_kwargs,
     "frameworks:download_yaml": _fv_kwargs,
     "frameworks:download_json": _fv_kwargs,
+    "frameworks:download_xlsx": _fv_kwargs,
     "frameworks:questionnaire_pdf": _fv_kwargs,
+    "frameworks:diff": _fv_kwargs,
+    "frameworks:diff_csv": _fv_kwargs,
     "organisations:invitation": lambda w: {"token": invitation_token(w.a_invitation)},
     "accounts:password_reset_confirm": lambda w: {
         "uidb64": urlsafe_base64_encode(force_bytes(w.people["b_viewer"].pk)),
@@ -168,6 +171,11 @@ EMPTY_FORMS = [
     ("a_lead", "assessments:start"),
     ("editor", "frameworks:import"),
     ("editor", "frameworks:create"),
+    ("editor", "frameworks:editor_level_add"),
+    ("editor", "frameworks:editor_facet_add"),
+    ("editor", "frameworks:editor_value_add"),
+    ("editor", "frameworks:editor_dimension_add"),
+    ("editor", "frameworks:editor_question_add"),
 ]
 
 

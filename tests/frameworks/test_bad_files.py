@@ -1,10 +1,15 @@
 """Bad framework files: each is refused with a message naming the place, and changes nothing."""
 
 import io
+import json
+import re
 
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
 
+from frameworks import services
+from frameworks.fileformat import FrameworkFileError, dump_framework, parse_framework
 from frameworks.models import (
     Dimension,
     Facet,
@@ -15,6 +20,7 @@ from frameworks.models import (
     QuestionLevel,
     ScaleLevel,
 )
+from frameworks.selectors import framework_version_layer_axis, framework_version_spec
 from maturity.audit.models import AuditEvent
 from tests.factories import make_version
 
@@ -89,7 +95,45 @@ BAD_FILES = [
     (
         "wrong-format-tag",
         replace("format: maturity-framework/1", "format: maturity-framework/2"),
-        "format: expected 'maturity-framework/1', found 'maturity-framework/2'",
+        "format: this file is in maturity-framework/2, a version of the format this service "
+        "cannot read; it reads maturity-framework/1 files",
+    ),
+    (
+        "no-format-tag",
+        replace("format: maturity-framework/1\n", ""),
+        "format: missing: start the file with format: maturity-framework/1",
+    ),
+    (
+        "publication-date-not-a-date",
+        replace(
+            "  description: A small but complete",
+            "  publication_date: 31/01/2025\n  description: A small but complete",
+        ),
+        "framework.publication_date: '31/01/2025' is not a date: write it as year-month-day",
+    ),
+    (
+        "two-layer-axes",
+        replace(
+            "    - slug: layer\n      name: Layer\n",
+            "    - slug: lens\n      name: Lens\n      layer_axis: true\n"
+            "      values: [{slug: people, name: People}, {slug: things, name: Things}]\n"
+            "    - slug: layer\n      name: Layer\n      layer_axis: true\n",
+        ),
+        "facets[1].layer_axis: only one facet can be the layer axis, and facets[0] already is",
+    ),
+    (
+        "text-where-a-number-goes",
+        replace("      weight: 1.0\n      questions:", "      weight: heavy\n      questions:"),
+        "dimensions[0].weight: expected a number, found the text 'heavy'",
+    ),
+    (
+        "crosswalk-version-not-a-version",
+        replace(
+            "          tags: {layer: data}\n",
+            "          tags: {layer: data}\n"
+            "          derived_from: [{version: one, question: q-old, relation: same}]\n",
+        ),
+        "dimensions[0].questions[0].derived_from[0].version: 'one' is not a valid version",
     ),
     (
         "duplicate-dimension-slug",
@@ -275,3 +319,252 @@ def test_json_file_with_duplicate_key_is_refused(tmp_path):
 def test_missing_file_is_reported():
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_framework", "/nonexistent/framework.yaml")
+
+
+# --- The format tag -----------------------------------------------------------------------------
+
+
+def parse(content: str, filename: str = "f.yaml"):
+    return parse_framework(content.encode(), filename=filename, max_bytes=10**6)
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("maturity-framework/2", "format: this file is in maturity-framework/2, a version of"),
+        ("something-else/1", "format: the text 'something-else/1' is not a framework file format"),
+    ],
+)
+def test_a_file_of_another_format_gets_one_message_not_a_flood(tag, expected):
+    # A /2 file may be shaped quite differently: none of that is reported, only the format.
+    content = replace("format: maturity-framework/1", f"format: {tag}")
+    content = replace("  scale:\n", "  scales:\n", content)
+    content = replace("slug: dim-b", "slug: Dim B", content)
+    content = replace(
+        "      weight: 1.0\n      questions:", "      weight: -1\n      questions:", content
+    )
+    with pytest.raises(FrameworkFileError) as caught:
+        parse(content)
+    assert len(caught.value.messages) == 1
+    assert expected in caught.value.messages[0]
+
+
+# --- Lines and columns in YAML files ------------------------------------------------------------
+
+
+def _at(content: str, needle: str, occurrence: int = 1, offset: int = 0) -> str:
+    """ "line L, column C" of the `occurrence`-th `needle` (plus `offset`), counted by hand."""
+    start = -1
+    for _ in range(occurrence):
+        start = content.index(needle, start + 1)
+    start += offset
+    line = content.count("\n", 0, start) + 1
+    column = start - content.rfind("\n", 0, start)
+    return f"line {line}, column {column}"
+
+
+LINES = [
+    # name of a BAD_FILES case, where its problem is: (needle, occurrence, offset into it)
+    ("duplicate-dimension-slug", ("slug: dim-a", 2, 6)),
+    ("unknown-field", ("colour: blue", 1, 8)),
+    ("missing-level-descriptor", ("{1: Two low., 2: Two middle.}", 1, 0)),
+    ("levels-not-ascending", ("{value: 1, label: Middle", 1, 8)),
+    ("unknown-facet", ("{lyer: data}", 1, 7)),
+    ("dimension-weight-zero", ("weight: 0\n", 1, 8)),
+    ("unknown-layer-shorthand", ("layer: hardware", 1, 7)),
+    ("level-not-on-scale", ("7: d", 1, 3)),
+    ("publication-date-not-a-date", ("31/01/2025", 1, 0)),
+    ("text-where-a-number-goes", ("weight: heavy", 1, 8)),
+    ("wrong-format-tag", ("maturity-framework/2", 1, 0)),
+]
+CASES = {name: (content, expected) for name, content, expected in BAD_FILES}
+
+
+@pytest.mark.parametrize(("name", "where"), LINES, ids=[name for name, _ in LINES])
+def test_a_yaml_problem_names_its_line_and_column(name, where):
+    content, expected = CASES[name]
+    with pytest.raises(FrameworkFileError) as caught:
+        parse(content)
+    assert f"{_at(content, *where)}: {expected}" in caught.value.messages[0]
+
+
+FILE_LEVEL = {"over-size-cap", "not-utf8", "empty"}  # no line to name
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [(n, c) for n, c, _ in BAD_FILES if n not in FILE_LEVEL],
+    ids=[n for n, _, _ in BAD_FILES if n not in FILE_LEVEL],
+)
+def test_every_problem_in_a_yaml_file_names_a_line(name, content):
+    with pytest.raises(FrameworkFileError) as caught:
+        parse(content)
+    for message in caught.value.messages:
+        assert re.search(r"\bline \d+, column \d+\b", message), message
+
+
+def test_json_files_are_checked_by_the_same_rules_and_name_the_same_places():
+    document = yaml.safe_load(CASES["duplicate-dimension-slug"][0])
+    with pytest.raises(FrameworkFileError) as caught:
+        parse(json.dumps(document), "f.json")
+    assert caught.value.messages == [CASES["duplicate-dimension-slug"][1]]
+
+
+# --- Plain words --------------------------------------------------------------------------------
+
+WRONG_TYPES = [
+    (
+        "name: Small framework",
+        "name: [Small, framework]",
+        "framework.name: expected text, found a list",
+    ),
+    (
+        "slug: q-two",
+        "slug: 12",
+        "dimensions[1].questions[0].slug: expected text, found the number 12",
+    ),
+    (
+        "levels: {1: Two low.",
+        "levels: [{1: Two low.",
+        "expected a mapping from level to text, found a list",
+    ),
+    (
+        "tags: {layer: data}",
+        "tags: [layer, data]",
+        "expected a mapping of facet to value, found a list",
+    ),
+    (
+        "{value: 2, label: Middle",
+        "{value: two, label: Middle",
+        "expected a whole number, found the text 'two'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    WRONG_TYPES,
+    ids=[w[2] for w in WRONG_TYPES],
+)
+def test_wrong_types_are_named_in_plain_words(old, new, expected):
+    content = replace(old, new)
+    if new.startswith("levels: ["):
+        content = replace("3: Two high.}", "3: Two high.}]", content)
+    with pytest.raises(FrameworkFileError) as caught:
+        parse(content)
+    assert any(message.endswith(expected) for message in caught.value.messages), (
+        caught.value.messages
+    )
+
+
+PYTHON_TYPE_NAMES = re.compile(r"\b(str|int|float|dict|NoneType|bool|date)\b")
+
+
+def test_no_message_names_a_python_type():
+    content = replace(
+        "tags: {layer: data}\n",
+        "tags: {layer: data}\n          derived_from: [{version: one, question: 2, relation: [same]}]\n",
+    )
+    content = replace("weight: 0.5}", "weight: [0.5]}", content)
+    content = replace("label: High,", "label: 3,", content)
+    content = replace(
+        "  description: A small",
+        "  publication_date: 2025-01-31\n  licence: [OGL]\n  description: A small",
+        content,
+    )
+    with pytest.raises(FrameworkFileError) as caught:
+        parse(content)
+    messages = caught.value.messages
+    assert len(messages) >= 6, messages
+    assert not [m for m in messages if PYTHON_TYPE_NAMES.search(m)], messages
+
+
+# --- The layer axis ----------------------------------------------------------------------------
+
+TIERS = replace(
+    "    - slug: layer\n      name: Layer\n      values:\n"
+    "        - {slug: data, name: Data, weight: 0.5}\n"
+    "        - {slug: technology, name: Technology}\n",
+    "    - slug: tier\n      name: Tier\n      layer_axis: true\n      values:\n"
+    "        - {slug: foundations, name: Foundations}\n"
+    "        - {slug: platforms, name: Platforms}\n"
+    "        - {slug: devices, name: Devices}\n",
+)
+TIERS = replace("tags: {layer: data}", "tags: {tier: foundations}", TIERS)
+TIERS = replace("layer: technology", "layer: devices", TIERS)
+
+
+@pytest.mark.django_db
+def test_a_declared_layer_axis_is_stored_and_the_layer_shorthand_uses_it(tmp_path):
+    call_command("import_framework", str(_write(tmp_path, "tiers", TIERS)), stdout=io.StringIO())
+    facet = Facet.objects.get(slug="tier")
+    assert facet.layer_axis
+    tagged = Question.objects.get(slug="q-two").tags.get()
+    assert (tagged.facet.slug, tagged.slug) == ("tier", "devices")
+    axis = framework_version_layer_axis(framework_version=facet.framework_version)
+    assert axis.facet == "tier"
+    assert [slug for slug, _ in axis.values] == ["foundations", "platforms", "devices"]
+
+
+@pytest.mark.django_db
+def test_a_facet_with_slug_layer_is_the_layer_axis_when_none_is_declared(tmp_path):
+    call_command("import_framework", str(_write(tmp_path, "good", GOOD)), stdout=io.StringIO())
+    assert Facet.objects.get(slug="layer").layer_axis
+
+
+def test_the_layer_shorthand_needs_a_layer_axis():
+    content = replace("slug: layer\n      name: Layer", "slug: lens\n      name: Lens")
+    content = replace("tags: {layer: data}", "tags: {lens: data}", content)
+    with pytest.raises(FrameworkFileError) as caught:
+        parse(content)
+    assert caught.value.messages == [
+        f"{_at(content, 'layer: technology', 1, 7)}: dimensions[1].layer: needs a layer axis: "
+        "declare a facet with layer_axis: true (or a facet with slug 'layer') under facets"
+    ]
+
+
+# --- Publishing runs the same validator as import ----------------------------------------------
+
+
+def publish_problems(draft):
+    with pytest.raises(services.FrameworkVersionIncomplete) as caught:
+        services.framework_version_publish(framework_version=draft)
+    draft.refresh_from_db()
+    assert draft.is_draft
+    return caught.value.problems
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_what_a_file_import_refuses():
+    # Each is possible in the database (the admin, the editor) but not in a file.
+    draft = make_version(publish=False)
+    Question.objects.filter(slug="d1-q1").update(text="Why? " * 500)
+    FacetValue.objects.filter(slug="systems").update(name="")
+    Dimension.objects.filter(slug="dimension-2").update(name="   ")
+    problems = publish_problems(draft)
+    assert problems == [
+        "Facet “Layer”, value “systems”, name: must not be empty.",
+        "Question “d1-q1” in “Dimension 1”, text: is 2500 characters long; the most allowed is "
+        "2000.",
+        "Dimension “dimension-2”, name: must not be empty.",
+    ]
+    # The same problems, in the file's words, when its export is imported.
+    spec = framework_version_spec(framework_version=draft)
+    with pytest.raises(FrameworkFileError) as caught:
+        parse(dump_framework(spec, "yaml"))
+    assert [p.place for p in caught.value.problems] == [
+        "facets[0].values[1].name",
+        "dimensions[0].questions[0].text",
+        "dimensions[1].name",
+    ]
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_a_recommendation_for_the_top_level():
+    # Only the database can hold one: a file has nowhere to write it.
+    draft = make_version(publish=False)
+    QuestionLevel.objects.filter(question__slug="d2-q3", value=5).update(recommendation="Go on.")
+    assert publish_problems(draft) == [
+        "Question “d2-q3” in “Dimension 2”: level 5 is the top of the scale, so it has no "
+        "recommendation for moving up; remove it."
+    ]

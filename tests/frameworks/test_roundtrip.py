@@ -1,6 +1,7 @@
 """Export followed by import gives back an equal framework version."""
 
 import dataclasses
+import datetime
 import io
 
 import pytest
@@ -17,13 +18,15 @@ from frameworks.fileformat import (
     FacetValueSpec,
     FrameworkSpec,
     LevelSpec,
+    LinkSpec,
     QuestionSpec,
     dump_framework,
     parse_framework,
 )
 from frameworks.models import FrameworkVersion
 from frameworks.selectors import framework_version_spec
-from frameworks.services import framework_version_import
+from frameworks.services import framework_version_create_draft, framework_version_import
+from tests.factories import make_spec
 
 
 def parse(text: str, fmt: str) -> FrameworkSpec:
@@ -112,6 +115,25 @@ texts = (
 weights = st.floats(min_value=0.01, max_value=100, allow_nan=False, allow_infinity=False)
 
 
+link = st.builds(
+    LinkSpec,
+    version=st.from_regex(r"0\.[0-9]{1,2}", fullmatch=True),
+    question=slugs,
+    relation=st.sampled_from(["same", "reworded", "split-from"]),
+)
+links = st.one_of(
+    st.none(),
+    st.just(()),
+    link.map(lambda one: (one,)),
+    st.lists(
+        link.map(lambda one: dataclasses.replace(one, relation="merged-from")),
+        min_size=2,
+        max_size=3,
+        unique_by=lambda e: (e.version, e.question),
+    ).map(tuple),
+)
+
+
 @st.composite
 def specs(draw):
     values = sorted(draw(st.sets(st.integers(-5, 20), min_size=2, max_size=6)))
@@ -122,6 +144,14 @@ def specs(draw):
         "Layer",
         draw(texts),
         tuple(FacetValueSpec(s, draw(texts), draw(weights)) for s in facet_values),
+    )
+    # A second facet, which may be the declared layer axis instead of `layer`.
+    tier = FacetSpec(
+        "tier",
+        "Tier",
+        "",
+        (FacetValueSpec("low", "Low"), FacetValueSpec("high", "High")),
+        layer_axis=draw(st.booleans()),
     )
     q_slugs = iter(draw(st.lists(slugs, min_size=6, max_size=6, unique=True)))
     dims = []
@@ -141,6 +171,7 @@ def specs(draw):
                     ),
                     levels={v: draw(texts) for v in values},
                     recommendations={v: draw(texts) for v in values[:-1] if draw(st.booleans())},
+                    derived_from=draw(links),
                 )
             )
         dims.append(
@@ -154,8 +185,11 @@ def specs(draw):
         source={},
         scoring=draw(st.sampled_from(["weighted_mean", "lowest"])),
         levels=levels,
-        facets=(facet,),
+        facets=(facet, tier),
         dimensions=tuple(dims),
+        licence=draw(st.one_of(st.just(""), texts)),
+        publisher=draw(st.one_of(st.just(""), texts)),
+        publication_date=draw(st.one_of(st.none(), st.dates(datetime.date(1990, 1, 1)))),
     )
 
 
@@ -163,3 +197,66 @@ def specs(draw):
 @given(spec=specs(), fmt=st.sampled_from(["yaml", "json"]))
 def test_any_valid_spec_round_trips_through_a_file(spec, fmt):
     assert parse(dump_framework(spec, fmt), fmt) == spec
+
+
+# --- File metadata and the layer axis survive export, import and a new draft --------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_licence_publisher_date_and_layer_axis_round_trip_and_reach_new_drafts(fmt):
+    spec = dataclasses.replace(
+        make_spec(),
+        licence="Open Government Licence v3.0",
+        publisher="Testshire Council",
+        publication_date=datetime.date(2026, 4, 1),
+    )
+    text = dump_framework(spec, fmt)
+    assert "Open Government Licence v3.0" in text and "2026-04-01" in text
+    assert "layer_axis" in text
+    fv = framework_version_import(spec=parse(text, fmt), publish=True)
+    fv.refresh_from_db()
+    assert (fv.licence, fv.publisher, fv.publication_date) == (
+        "Open Government Licence v3.0",
+        "Testshire Council",
+        datetime.date(2026, 4, 1),
+    )
+    assert fv.facets.get(slug="layer").layer_axis
+    assert framework_version_spec(framework_version=fv) == spec
+    draft = framework_version_create_draft(framework=fv.framework, version="1.1.0", clone_from=fv)
+    draft.refresh_from_db()
+    assert (draft.licence, draft.publisher, draft.publication_date) == (
+        fv.licence,
+        fv.publisher,
+        fv.publication_date,
+    )
+    assert draft.facets.get(slug="layer").layer_axis
+
+
+@pytest.mark.django_db
+def test_a_declared_layer_axis_round_trips_through_the_database():
+    spec = make_spec()
+    tier = FacetSpec(
+        "tier", "Tier", "", (FacetValueSpec("low", "Low"), FacetValueSpec("high", "High")), True
+    )
+    layer = dataclasses.replace(spec.facets[0], layer_axis=False)
+    spec = dataclasses.replace(spec, facets=(layer, tier))
+    assert [f.layer_axis for f in spec.facets] == [False, True]
+    fv = framework_version_import(spec=parse(dump_framework(spec, "yaml"), "yaml"))
+    assert list(fv.facets.values_list("slug", "layer_axis")) == [("layer", False), ("tier", True)]
+    assert framework_version_spec(framework_version=fv) == spec
+
+
+@pytest.mark.django_db
+def test_the_version_page_shows_licence_publisher_and_publication_date(client):
+    spec = dataclasses.replace(
+        make_spec(),
+        licence="Open Government Licence v3.0",
+        publisher="Testshire Council",
+        publication_date=datetime.date(2026, 4, 1),
+    )
+    fv = framework_version_import(spec=spec, publish=True)
+    page = client.get(fv.get_absolute_url()).content.decode()
+    assert "Open Government Licence v3.0" in page
+    assert "Testshire Council" in page
+    assert "1 April 2026" in page

@@ -65,7 +65,7 @@ def test_publish_refuses_a_dimension_without_questions(editor):
     Dimension.objects.create(framework_version=draft, slug="empty", name="Empty one", position=9)
     with pytest.raises(services.FrameworkVersionIncomplete) as exc:
         services.framework_version_publish(framework_version=draft, user=editor)
-    assert "Dimension “Empty one” has no questions; add at least one." in exc.value.problems
+    assert "Dimension “Empty one”: a dimension needs at least one question." in exc.value.problems
     draft.refresh_from_db()
     assert draft.is_draft
 
@@ -75,9 +75,7 @@ def test_publish_refuses_a_missing_descriptor(editor):
     QuestionLevel.objects.filter(question__slug="d1-q2", value=4).delete()
     with pytest.raises(services.FrameworkVersionIncomplete) as exc:
         services.framework_version_publish(framework_version=draft, user=editor)
-    assert exc.value.problems == [
-        "Question “d1-q2” in “Dimension 1” has no descriptor for level 4."
-    ]
+    assert exc.value.problems == ["Question “d1-q2” in “Dimension 1”: no descriptor for level 4."]
 
 
 def test_publish_refuses_an_empty_version(editor):
@@ -93,7 +91,7 @@ def test_publish_refuses_an_empty_version(editor):
     ]
     with pytest.raises(services.FrameworkVersionIncomplete) as exc:
         services.framework_version_publish(framework_version=fv, user=editor)
-    assert exc.value.problems == ["The version has no dimensions; add at least one."]
+    assert exc.value.problems == ["A framework needs at least one dimension; add one."]
 
 
 def strip_links(spec):

@@ -157,7 +157,7 @@ def test_upload_a_bad_file_shows_every_problem_and_changes_nothing(editor_client
 def test_upload_refuses_other_file_types(editor_client):
     response = editor_client.submit(
         reverse("frameworks:import"),
-        {"file": SimpleUploadedFile("framework.xlsx", b"PK\x03\x04")},
+        {"file": SimpleUploadedFile("framework.docx", b"PK\x03\x04")},
     )
     assert response.status_code == 200
     assert "The selected file must be a .yaml, .yml or .json file" in response.content.decode()
@@ -182,7 +182,7 @@ def test_create_a_framework_then_publish_is_refused_until_complete(editor_client
     publish_url = version_url(draft, "frameworks:publish")
     page = editor_client.get(publish_url).content.decode()
     assert "This draft cannot be published yet" in page
-    assert "The version has no dimensions; add at least one." in page
+    assert "A framework needs at least one dimension; add one." in page
     assert "Publish this version" not in page
 
 

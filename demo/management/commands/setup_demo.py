@@ -5,6 +5,7 @@ from django.db import transaction
 
 from demo.organisations import demo_load
 from demo.rounds import demo_rounds_load
+from demo.versions import demo_version_load
 from frameworks.builtin import library_load
 from frameworks.services import EDITORS_GROUP, editors_group
 
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         User = get_user_model()
         editors = editors_group()
         lines = []
+        editor = None
         for spec in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 email=spec["email"],
@@ -57,6 +59,8 @@ class Command(BaseCommand):
             user.is_staff = spec["is_staff"]
             user.save()
             user.groups.set([editors] if EDITORS_GROUP in spec["groups"] else [])
+            if EDITORS_GROUP in spec["groups"]:
+                editor = user
             lines.append(
                 f"  {spec['role']:<18} {spec['email']:<28} password: {DEMO_PASSWORD}"
                 f"{'  (created)' if created else ''}"
@@ -69,7 +73,14 @@ class Command(BaseCommand):
         )
         if not without_history:
             library_load()
-            rounds = demo_rounds_load()
+            revision = demo_version_load(user=editor)
+            self.stdout.write(
+                f"Demo framework version: {revision.version} ({revision.note}), with a reworded, "
+                "a split and a new question; most demo bodies answered their last round on it."
+                if revision.version
+                else f"Demo framework version: none made ({revision.note})."
+            )
+            rounds = demo_rounds_load(revision=revision.version)
             self.stdout.write(
                 f"Demo history: {rounds.assessments_created} submitted assessments created "
                 f"({rounds.answers_created} answers, {rounds.scores_created} scores), "
