@@ -9,6 +9,7 @@ import datetime
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from frameworks.crosswalk import NEW, same_text
@@ -542,6 +543,11 @@ def _editor_audit(user, action: str, obj, framework_version: FrameworkVersion, *
     )
 
 
+def _next_position(siblings) -> int:
+    """The position after the last of `siblings` (a related manager or queryset)."""
+    return (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
 def _update(instance, fields: dict) -> list[str]:
     """Set the fields that changed and save only those; returns their names."""
     changed = [name for name, value in fields.items() if getattr(instance, name) != value]
@@ -682,14 +688,13 @@ def facet_add(
     _facet_fields_check(framework_version, slug)
     if layer_axis:
         framework_version.facets.update(layer_axis=False)
-    last = framework_version.facets.order_by("-position").values_list("position", flat=True)
     facet = Facet.objects.create(
         framework_version=framework_version,
         slug=slug,
         name=name,
         description=description,
         layer_axis=layer_axis,
-        position=(last.first() or 0) + 1,
+        position=_next_position(framework_version.facets),
     )
     _editor_audit(user, "facet.create", facet, framework_version, slug=slug)
     return facet
@@ -732,9 +737,8 @@ def facet_value_add(*, facet: Facet, slug: str, name: str, weight: float, user=N
     framework_version = facet.framework_version
     framework_version_ensure_draft(framework_version=framework_version)
     _value_check(facet, slug)
-    last = facet.values.order_by("-position").values_list("position", flat=True).first()
     value = FacetValue.objects.create(
-        facet=facet, slug=slug, name=name, weight=weight, position=(last or 0) + 1
+        facet=facet, slug=slug, name=name, weight=weight, position=_next_position(facet.values)
     )
     _editor_audit(user, "facetvalue.create", value, framework_version, slug=slug)
     return value
@@ -779,14 +783,13 @@ def dimension_add(
     """A new dimension, last in the version."""
     framework_version_ensure_draft(framework_version=framework_version)
     _dimension_check(framework_version, slug)
-    last = framework_version.dimensions.order_by("-position").values_list("position", flat=True)
     dimension = Dimension.objects.create(
         framework_version=framework_version,
         slug=slug,
         name=name,
         description=description,
         weight=weight,
-        position=(last.first() or 0) + 1,
+        position=_next_position(framework_version.dimensions),
     )
     _editor_audit(user, "dimension.create", dimension, framework_version, slug=slug)
     return dimension
@@ -899,14 +902,13 @@ def question_add(*, content: QuestionContent, user=None) -> Question:
     framework_version = content.dimension.framework_version
     framework_version_ensure_draft(framework_version=framework_version)
     _question_check(framework_version, content)
-    last = content.dimension.questions.order_by("-position").values_list("position", flat=True)
     question = Question.objects.create(
         dimension=content.dimension,
         slug=content.slug,
         text=content.text,
         help=content.help,
         weight=content.weight,
-        position=(last.first() or 0) + 1,
+        position=_next_position(content.dimension.questions),
     )
     _question_content_save(question, content)
     _editor_audit(user, "question.create", question, framework_version, slug=content.slug)
@@ -926,8 +928,8 @@ def question_update(*, question: Question, content: QuestionContent, user=None) 
         "weight": content.weight,
     }
     if content.dimension.pk != question.dimension_id:
-        last = content.dimension.questions.order_by("-position").values_list("position", flat=True)
-        fields |= {"dimension": content.dimension, "position": (last.first() or 0) + 1}
+        position = _next_position(content.dimension.questions)
+        fields |= {"dimension": content.dimension, "position": position}
     changed = _update(question, fields)
     _question_content_save(question, content)
     _editor_audit(user, "question.update", question, framework_version, fields=changed)

@@ -28,7 +28,6 @@ def test_each_request_is_one_line_with_who_what_and_how_long(client, user, caplo
     [line] = request_lines(caplog)
     assert (line.method, line.path, line.status) == ("GET", "/organisations/", 200)
     assert line.user_id == user.pk
-    assert isinstance(line.duration_ms, float)  # how long it took is for make load, not tests
     assert response["X-Request-ID"] == line.request_id
     assert len(line.request_id) == 32
     assert line.getMessage() == (

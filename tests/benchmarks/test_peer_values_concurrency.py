@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from assessments import services
 from benchmarks.models import PeerValues
@@ -17,12 +17,11 @@ from benchmarks.services import peer_values_rebuild
 from frameworks.models import Question
 from organisations.models import Organisation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, make_version
+from tests.races import in_threads, postgresql_only
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent PostgreSQL connections"
-    ),
+    postgresql_only,
 ]
 
 
@@ -50,25 +49,6 @@ def stored_peer_values(fv):
             "group_key", "measure", "organisation_ids", "values"
         )
     )
-
-
-def in_threads(*targets):
-    errors = []
-
-    def run(target):
-        try:
-            target()
-        except Exception as exc:  # the test reports every failure, not only the first
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_simultaneous_submits_all_succeed_and_peer_values_match_a_rebuild():

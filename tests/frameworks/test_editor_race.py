@@ -10,37 +10,17 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from frameworks import services
 from frameworks.models import FrameworkVersion, Question
 from tests.factories import make_version
+from tests.races import in_threads, postgresql_only
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent PostgreSQL connections"
-    ),
+    postgresql_only,
 ]
-
-
-def in_threads(*targets):
-    errors = []
-
-    def run(target):
-        try:
-            target()
-        except Exception as exc:  # the test looks at every outcome, not only the first
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_an_edit_arriving_while_a_publish_is_uncommitted_is_refused():

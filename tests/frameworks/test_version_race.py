@@ -9,38 +9,18 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from frameworks import services
 from frameworks.fileformat import FrameworkFileError
 from frameworks.models import FrameworkVersion
 from tests.factories import make_spec, make_version
+from tests.races import in_threads, postgresql_only
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent PostgreSQL connections"
-    ),
+    postgresql_only,
 ]
-
-
-def in_threads(*targets):
-    errors = []
-
-    def run(target):
-        try:
-            target()
-        except Exception as exc:  # the test looks at every outcome, not only the first
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_a_version_added_while_another_is_uncommitted_must_be_higher_than_it():
