@@ -16,7 +16,8 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from frameworks import layers
+from frameworks import fileformat, layers
+from frameworks.fileformat import FlagSpec
 
 RULES = ("weighted_mean", "lowest")
 WEIGHTED_MEAN, LOWEST = RULES
@@ -470,38 +471,61 @@ def flags(
     *,
     scores: Scores,
     dimension_names: Mapping[str, str],
-    layer_axis: layers.LayerAxis | None = layers.BUILT_IN,
+    declared: Sequence[FlagSpec] = (),
+    layer_axis: layers.LayerAxis | None = None,
+    question_levels: Mapping[str, int] | None = None,
+    dimension_slugs: Mapping[str, str] | None = None,
 ) -> list[Flag]:
     """Patterns worth pointing out, found on unrounded scores (a 0.96 gap is not a level).
 
-    `layer_axis` is the version's own (frameworks.selectors.framework_version_layer_axis): its
-    last value running a level ahead of its first is "technology ahead of data"."""
+    Only the flags the framework declares (`declared`, from its file) are looked for: a warning
+    about lenses means nothing on a framework without lenses.
+    - lens imbalance: one dimension two or more levels ahead of another, among the dimensions
+      the flag names (`dimension_slugs` maps the scores' keys to slugs), or all of them;
+    - technology ahead of data (Jos Creese's warning: an AI project or a new system started
+      before the data is ready): the declared questions on how far new systems, automation or
+      AI have been started (`question_levels`, slug to agreed level) a level or more ahead of
+      the layer axis's foundations (its first value)."""
     found: list[Flag] = []
+    codes = {flag.code: flag for flag in declared}
 
-    if layer_axis is not None:
-        (base, base_name), (visible, visible_name) = (
-            layer_axis.foundations,
-            layer_axis.most_visible,
-        )
-        technology = scores.facets.get((layer_axis.facet, visible))
+    adoption_flag = codes.get(fileformat.TECHNOLOGY_AHEAD_OF_DATA)
+    if adoption_flag is not None and layer_axis is not None:
+        base, base_name = layer_axis.foundations
         data = scores.facets.get((layer_axis.facet, base))
-        if technology and data:
-            lead = technology.value - data.value
+        answered = [
+            (question_levels or {}).get(slug)
+            for slug in adoption_flag.questions
+            if (question_levels or {}).get(slug) is not None
+        ]
+        if data and answered:
+            adoption = sum(answered) / len(answered)
+            lead = adoption - data.value
             if round(lead, BAND_PRECISION) >= TECHNOLOGY_LEAD:
                 found.append(
                     Flag(
                         code=TECHNOLOGY_AHEAD_OF_DATA,
                         message=(
-                            f"{visible_name} ({technology.display}) is a level or more ahead of "
-                            f"{base_name.lower()} ({data.display}): a shiny new system before "
-                            f"{_foundations(base_name)}."
+                            f"New systems, automation or AI ({display(adoption)}) are a "
+                            f"level or more ahead of {base_name.lower()} ({data.display}): they "
+                            f"have been started before {_foundations(base_name)} are ready."
                         ),
-                        detail={"technology": technology.value, "data": data.value, "lead": lead},
+                        detail={"adoption": adoption, "data": data.value, "lead": lead},
                     )
                 )
 
-    scored = [(key, score) for key, score in scores.dimensions.items() if score is not None]
-    if len(scored) >= 2:
+    lens_flag = codes.get(fileformat.LENS_IMBALANCE)
+    scored = [
+        (key, score)
+        for key, score in scores.dimensions.items()
+        if score is not None
+        and (
+            lens_flag is None
+            or not lens_flag.dimensions
+            or (dimension_slugs or {}).get(key) in lens_flag.dimensions
+        )
+    ]
+    if lens_flag is not None and len(scored) >= 2:
         top_key, top = max(scored, key=lambda pair: pair[1].value)
         low_key, low = min(scored, key=lambda pair: pair[1].value)
         lead = top.value - low.value

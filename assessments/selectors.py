@@ -1,5 +1,6 @@
 """Every read of assessment data a page needs, scoped through the organisation's `Access`."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -15,7 +16,10 @@ from assessments.models import (
     DimensionComparison,
     Score,
 )
+from frameworks.fileformat import TECHNOLOGY_AHEAD_OF_DATA, flags_from_json
+from frameworks.layers import LayerAxis
 from frameworks.models import Dimension, Question, ScaleLevel
+from frameworks.selectors import framework_version_layer_axis
 from organisations.models import Membership, Role
 from organisations.permissions import Permission
 from organisations.selectors import Access
@@ -182,6 +186,44 @@ def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:
         .order_by("user__full_name", "user__email")
     )
     return [(m.user, m.get_role_display(), answered.get(m.user_id, 0)) for m in members]
+
+
+_UNREAD = object()
+
+
+def assessment_flags(
+    *,
+    assessment: Assessment,
+    scores: scoring.Scores,
+    dimensions: Sequence[Dimension],
+    layer_axis: LayerAxis | object | None = _UNREAD,
+) -> list[scoring.Flag]:
+    """The flags its framework version declares, found on its stored scores. No query unless
+    the version declares "technology ahead of data", which reads the layer axis (2 queries,
+    none when the caller passes `layer_axis`) and the agreed levels of its questions (1)."""
+    declared = flags_from_json(assessment.framework_version.flags)
+    adoption = next((f for f in declared if f.code == TECHNOLOGY_AHEAD_OF_DATA), None)
+    levels: dict[str, int] = {}
+    if adoption is None:
+        layer_axis = None
+    else:
+        if layer_axis is _UNREAD:
+            layer_axis = framework_version_layer_axis(
+                framework_version=assessment.framework_version
+            )
+        levels = dict(
+            AgreedAnswer.objects.filter(
+                assessment=assessment, question__slug__in=adoption.questions, level__isnull=False
+            ).values_list("question__slug", "level")
+        )
+    return scoring.flags(
+        scores=scores,
+        dimension_names={str(d.pk): d.name for d in dimensions},
+        declared=declared,
+        layer_axis=layer_axis,
+        question_levels=levels,
+        dimension_slugs={str(d.pk): d.slug for d in dimensions},
+    )
 
 
 def stored_scores(*, assessment: Assessment, levels=None) -> scoring.Scores | None:

@@ -407,7 +407,6 @@ def results(request, access, apk):
     scores = selectors.stored_scores(assessment=assessment, levels=levels)
     fv = assessment.framework_version
     dimensions = list(fv.dimensions.all())
-    names = {str(d.pk): d.name for d in dimensions}
     comparison, moved = selectors.stored_comparison(assessment=assessment)
     rows = [
         {
@@ -442,8 +441,11 @@ def results(request, access, apk):
             "facet_rows": facet_rows,
             "scale_from": levels[0].value if levels else None,
             "scale_to": levels[-1].value if levels else None,
-            "flags": scoring.flags(
-                scores=scores, dimension_names=names, layer_axis=layers.axis_of(facets)
+            "flags": selectors.assessment_flags(
+                assessment=assessment,
+                scores=scores,
+                dimensions=dimensions,
+                layer_axis=layers.axis_of(facets),
             ),
             "panels": panels.results_page.render(request, access=access, assessment=assessment),
         },

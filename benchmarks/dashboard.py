@@ -12,7 +12,7 @@ from django.http import Http404
 
 from assessments import scoring
 from assessments.models import Assessment, Score
-from assessments.selectors import scores_from_rows
+from assessments.selectors import assessment_flags, scores_from_rows
 from benchmarks import disclosure
 from benchmarks.figures import released_figures
 from frameworks.models import Dimension, FacetValue, Framework, ScaleLevel
@@ -232,7 +232,11 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
     )
     _add_grid(dashboard, own, dimensions)
     _add_trend(dashboard, access=access, framework=fv.framework)
-    dashboard.flags = _flags(own, dimensions, levels)
+    dashboard.flags = assessment_flags(
+        assessment=assessment,
+        scores=scores_from_rows(own, levels),
+        dimensions=dimensions,
+    )
     return dashboard
 
 
@@ -362,8 +366,3 @@ def _add_trend(dashboard: Dashboard, *, access: Access, framework: Framework) ->
                 )
             )
         previous = entry
-
-
-def _flags(own: list[Score], dimensions: list[Dimension], levels) -> list[scoring.Flag]:
-    names = {str(d.pk): d.name for d in dimensions}
-    return scoring.flags(scores=scores_from_rows(own, levels), dimension_names=names)

@@ -16,22 +16,25 @@ the same answers whichever other bodies are loaded with it):
   Some join in a later round, so they miss the earliest one.
 - About 1.5% of answers are "not applicable" (the same questions every round) and 1.5% "don't
   know": both are left out of the scores, as the scoring module does for real answers.
-- About 15% of bodies have technology running ahead of data (the "technology ahead of data" flag
-  on data-systems-technology), and about 10% have one lens well ahead of the others (the "one
-  lens ahead" flag on seven-tribes-of-digital).
+- About 15% of bodies have technology running ahead of data: a weaker data layer and, on a
+  version that declares the "technology ahead of data" flag (data-systems-technology 2.0.0),
+  high answers on the questions it names (new systems, AI and automation begun). About 10% have
+  one lens well ahead of the others (the "lens imbalance" flag on seven-tribes-of-digital); the
+  lens is one that the flag compares in every version the body answers.
 - Every demo body takes data-systems-technology and seven-tribes-of-digital; about 60% also take
   each of the other two built-in frameworks.
 - The demo home organisation (`HOME_CODE`, where the demo lead works) takes all rounds of every
   framework, sets targets on almost every question, improves clearly from round to round (no
-  question goes down) and always shows the technology-ahead-of-data pattern.
-- Given a `revision` (a later version of one of the frameworks, demo.versions), the home body
-  and about three bodies in four take the last round on it, so their trend crosses the version
-  boundary. Their answers are the ones they would have given on the earlier version, carried
-  through the crosswalk: the same or reworded question keeps its answer, a split question's
-  parts start from it (a level either way for some bodies; the home body's second part a level
-  lower), a merged one takes the lowest, and
-  a new question is answered a little below the body's average for that round (so the rest of
-  the movement, beside the like-for-like part, is not always nothing).
+  question goes down) and always shows the technology-ahead-of-data flag where it is declared.
+- Earlier rounds are on the version a framework's library starts from (1.0.0). Given
+  `revisions` (later versions, at most one per framework: `library_revisions()` gives the
+  built-in 2.0.0s), the home body and about three bodies in four take the last round on them,
+  so their trend crosses the version boundary. Their answers are the ones they would have given
+  on the earlier version, carried through the crosswalk: the same or reworded question keeps
+  its answer, a split question's parts start from it (a level either way for some bodies; the
+  home body's second part a level lower), a merged one takes the lowest, a dropped one is no
+  longer asked, and a new question is answered a little below the body's average for that
+  round (so the rest of the movement, beside the like-for-like part, is not always nothing).
 
 Rows are written with bulk_create, not through the per-assessment services: scores come from
 `scoring.compute_scores` on the same inputs `assessment_compute_scores` builds, and are stored in
@@ -59,10 +62,18 @@ from assessments import scoring
 from assessments.models import AgreedAnswer, Assessment, Comparison, DimensionComparison, Score
 from assessments.services import refresh_latest_submissions
 from benchmarks.services import peer_figures_release, peer_values_rebuild
-from frameworks.builtin import library_files, library_spec
+from frameworks.builtin import library_files
+from frameworks.fileformat import (
+    LENS_IMBALANCE,
+    TECHNOLOGY_AHEAD_OF_DATA,
+    FlagSpec,
+    flags_from_json,
+    version_key,
+)
+from frameworks.layers import LayerAxis
 from frameworks.lineage import MERGED_FROM, NEW, SPLIT_FROM
 from frameworks.models import FacetValue, FrameworkVersion, Question
-from frameworks.selectors import version_map
+from frameworks.selectors import framework_version_layer_axis, version_map
 from organisations.models import Membership, Organisation, Role
 
 K = Organisation.Kind
@@ -83,8 +94,9 @@ DELIVERY_AND_GOVERNANCE = "delivery-and-governance"
 BUILTIN_SLUGS = (DATA_SYSTEMS_TECHNOLOGY, SEVEN_TRIBES, PERSON_CENTRED, DELIVERY_AND_GOVERNANCE)
 TAKEN_BY_ALL = frozenset({DATA_SYSTEMS_TECHNOLOGY, SEVEN_TRIBES})
 PARTIAL_SHARE = 0.6  # of bodies taking each of the other frameworks
-REVISED_SHARE = 0.75  # of bodies taking the last round on the revised version, when given one
-NEW_QUESTION_LAG = 1.0  # how far below a body's average a question new in the revision starts
+REVISED_SHARE = 0.75  # of bodies taking the last round on the later versions, when given them
+NEW_QUESTION_LAG = 0.6  # how far below a body's average a question new in a revision starts
+ADOPTION_LEAD = 0.8  # how far above its average a body with technology ahead of data answers
 
 MEAN_MATURITY, MATURITY_SD = 2.6, 0.6
 KIND_OFFSET = {
@@ -122,11 +134,12 @@ TECH_AHEAD_SHARE = 0.15
 ONE_LENS_SHARE = 0.10
 NOT_APPLICABLE_SHARE = 0.015
 DONT_KNOW_SHARE = 0.015
-# Lenses that most often capture what "digital" means, by the seven tribes framework's account.
+# Lenses that most often capture what "digital" means, by the seven tribes framework's account
+# (Catherine Howe: a leadership group often gives "digital" one meaning). Each is a lens of both
+# 1.0.0 and 2.0.0 (1.0.0's "channel-shift" is not), so one running ahead stays ahead on 2.0.0.
 LENS_CAPTURE_WEIGHT = {
     "social-media-and-communications": 3,
     "architecture-and-infrastructure": 3,
-    "channel-shift": 2,
     "data-and-insight": 2,
 }
 
@@ -141,7 +154,7 @@ class RoundsResult:
     scores_created: int
     organisations: int
     rounds: tuple[str, ...]
-    frameworks: tuple[str, ...]  # the versions used, e.g. "Seven tribes of digital 1.0.0"
+    frameworks: tuple[str, ...]  # versions used, e.g. "Seven tribes of digital 1.0.0", then later
     frameworks_missing: tuple[str, ...]  # asked for but not loaded and published: skipped
 
 
@@ -152,6 +165,7 @@ class RoundsResult:
 @dataclass(frozen=True)
 class _Question:
     pk: int
+    slug: str
     dimension_key: str
     weight: float
     tags: dict[str, str]
@@ -166,6 +180,10 @@ class _Version:
     dimension_slugs: dict[str, str]  # key (pk as str) to slug
     questions: list[_Question]
     facet_value_ids: dict[tuple[str, str], int]
+    declared: tuple[FlagSpec, ...]  # the flags the version declares
+    layer_axis: LayerAxis | None  # read only when it declares technology ahead of data
+    adoption: frozenset[str]  # the questions technology ahead of data reads
+    lenses: frozenset[str]  # the dimensions lens imbalance compares (none: not declared)
 
     @property
     def scale_values(self) -> tuple[int, ...]:
@@ -175,9 +193,12 @@ class _Version:
 def _load_version(fv: FrameworkVersion) -> _Version:
     """The inputs assessment_compute_scores reads, in the same order, for every assessment."""
     dimensions = list(fv.dimensions.all())
+    declared = {flag.code: flag for flag in flags_from_json(fv.flags)}
+    lens, adoption = declared.get(LENS_IMBALANCE), declared.get(TECHNOLOGY_AHEAD_OF_DATA)
     questions = [
         _Question(
             pk=q.pk,
+            slug=q.slug,
             dimension_key=str(q.dimension_id),
             weight=q.weight,
             tags={t.facet.slug: t.slug for t in q.tags.all()},
@@ -197,6 +218,11 @@ def _load_version(fv: FrameworkVersion) -> _Version:
             (v.facet.slug, v.slug): v.pk
             for v in FacetValue.objects.filter(facet__framework_version=fv).select_related("facet")
         },
+        declared=tuple(declared.values()),
+        layer_axis=framework_version_layer_axis(framework_version=fv) if adoption else None,
+        adoption=frozenset(adoption.questions if adoption else ()),
+        # The lens flag's own lens dimensions when it names them, else every dimension.
+        lenses=frozenset((lens.dimensions or [d.slug for d in dimensions]) if lens else ()),
     )
 
 
@@ -205,12 +231,14 @@ def _resolve_versions(
 ) -> tuple[list[FrameworkVersion], list[str]]:
     """Published versions to use, and what was asked for but is not there.
 
-    A slug means the version in frameworks/library (as library_load loads it), or failing that
-    the framework's most recently published version. A FrameworkVersion is used as given when it
-    is published.
+    A slug means the first version in frameworks/library (as library_load loads it: 1.0.0, the
+    version the demo history starts from), or failing that the framework's most recently
+    published version. A FrameworkVersion is used as given when it is published.
     """
     wanted = list(BUILTIN_SLUGS if frameworks is None else frameworks)
-    library = {spec.slug: spec.version for spec in map(library_spec, library_files())}
+    library: dict[str, str] = {}
+    for slug, version in _library_versions():
+        library.setdefault(slug, version)
     found: list[FrameworkVersion] = []
     missing: list[str] = []
     for item in wanted:
@@ -230,6 +258,32 @@ def _resolve_versions(
         elif fv not in found:
             found.append(fv)
     return found, missing
+
+
+def _library_versions() -> list[tuple[str, str]]:
+    """(framework slug, version) of each file in frameworks/library, oldest first."""
+    return [(path.parent.name, path.stem) for path in library_files()]
+
+
+def library_revisions() -> list[FrameworkVersion]:
+    """The latest version of each built-in framework whose library holds more than its first,
+    where loaded and published: what demo bodies answer their last round on (2.0.0)."""
+    versions: dict[str, list[str]] = {}
+    for slug, version in _library_versions():
+        versions.setdefault(slug, []).append(version)
+    found = []
+    for slug, held in versions.items():
+        if len(held) > 1:
+            fv = (
+                FrameworkVersion.objects.filter(
+                    framework__slug=slug, version=held[-1], status=FrameworkVersion.Status.PUBLISHED
+                )
+                .select_related("framework")
+                .first()
+            )
+            if fv is not None:
+                found.append(fv)
+    return found
 
 
 @dataclass
@@ -258,23 +312,25 @@ class _Revision:
         )
 
     def answers(
-        self, answers: Sequence["_AnswerIn"], *, rng: random.Random, home: bool
+        self, answers: Sequence["_AnswerIn"], *, rng: random.Random, profile: "_Profile"
     ) -> list["_AnswerIn"]:
         """What the body answers on this version, given its answers on the base version."""
+        home = profile.home
         scale = self.version.scale_values
         levels = [a.level for a in answers if a.level is not None]
         mean = sum(levels) / len(levels) if levels else scale[0]
         sets_targets = any(a.target is not None for a in answers)
         row = []
         split: set[int] = set()  # ancestors whose first part has been answered
-        for relation, sources in self.sources:
+        for question, (relation, sources) in zip(self.version.questions, self.sources, strict=True):
             before = [answers[i] for i in sources]
             shift = rng.choice((-1, 0, 0, 1))  # drawn for every question, whatever it is
             if relation == NEW:
-                # Nobody has worked on a new question yet: it starts a little below the rest.
-                level = _onto_scale(
-                    mean - NEW_QUESTION_LAG + rng.gauss(0.0, 0.25 if home else 0.5), scale
-                )
+                # Nobody has worked on a new question yet: it starts a little below the rest,
+                # except the new systems and AI a body with technology ahead of data has begun.
+                ahead = profile.tech_ahead and question.slug in self.version.adoption
+                lag = -ADOPTION_LEAD if ahead else NEW_QUESTION_LAG
+                level = _onto_scale(mean - lag + rng.gauss(0.0, 0.25 if home else 0.5), scale)
                 target = _step_up(level, 1, scale) if sets_targets else None
                 row.append(_AnswerIn(State.LEVEL, level, target, Confidence.MEDIUM))
                 continue
@@ -297,7 +353,7 @@ class _Revision:
                     target = None if answer.target is None else max(answer.target, level)
                     answer = _AnswerIn(answer.state, level, target, answer.confidence)
             row.append(answer)
-        if home and self.version.slug == DATA_SYSTEMS_TECHNOLOGY:
+        if profile.tech_ahead:
             row = _ensure_tech_ahead(self.version, row)
         return row
 
@@ -429,17 +485,24 @@ def _plan(
     not_applicable = [rng.random() < NOT_APPLICABLE_SHARE for _ in version.questions]
 
     if profile.tech_ahead and version.slug == DATA_SYSTEMS_TECHNOLOGY:
+        # Seed 003: new systems and AI begun while the data is not ready. The data layer lags
+        # in every version; the questions on what has been begun exist from 2.0.0.
         lead = 1.2 if home else rng.gauss(1.5, 0.2)
         for i, q in enumerate(version.questions):
-            layer = q.tags.get("layer")
-            if layer == "technology":
+            if q.slug in version.adoption:
                 question_offset[i] += lead * 0.65
-            elif layer == "data":
+            elif q.tags.get("layer") == "data":
                 question_offset[i] -= lead * 0.35
-    if profile.one_lens and version.slug == SEVEN_TRIBES:
+    if profile.one_lens and version.lenses:
         keys = [d.key for d in version.dimensions]
-        weights = [LENS_CAPTURE_WEIGHT.get(version.dimension_slugs[k], 1) for k in keys]
-        top = rng.choices(keys, weights)[0]
+        lenses = [k for k in keys if version.dimension_slugs[k] in version.lenses]
+        # The lenses that capture "digital" most often when the version has them: they are
+        # lenses in every version, so the pattern carries through the crosswalk to 2.0.0.
+        candidates = [
+            k for k in lenses if version.dimension_slugs[k] in LENS_CAPTURE_WEIGHT
+        ] or lenses
+        weights = [LENS_CAPTURE_WEIGHT.get(version.dimension_slugs[k], 1) for k in candidates]
+        top = rng.choices(candidates, weights)[0]
         for key in keys:
             dim_offset[key] += 1.7 if key == top else -0.45
 
@@ -477,7 +540,7 @@ def _plan(
                 level = max(level, previous[i].level)  # the home body never goes backwards
             target = _step_up(level, stretch, scale) if sets_target else None
             row.append(_AnswerIn(State.LEVEL, level, target, confidence))
-        if home and version.slug == DATA_SYSTEMS_TECHNOLOGY:
+        if profile.tech_ahead:
             row = _ensure_tech_ahead(version, row)
         answers.append(row)
     return _Plan(start=start, answers=answers, submitted_at=submitted)
@@ -514,15 +577,33 @@ def _compute(version: _Version, answers: Sequence[_AnswerIn]) -> scoring.Scores:
     )
 
 
+def _flags(version: _Version, answers: Sequence[_AnswerIn]) -> list[scoring.Flag]:
+    """The flags the version declares, as the results page finds them on these answers."""
+    levels = {
+        q.slug: a.level
+        for q, a in zip(version.questions, answers, strict=True)
+        if q.slug in version.adoption and a.state == State.LEVEL
+    }
+    return scoring.flags(
+        scores=_compute(version, answers),
+        dimension_names={},
+        declared=version.declared,
+        layer_axis=version.layer_axis,
+        question_levels=levels,
+        dimension_slugs=version.dimension_slugs,
+    )
+
+
 def _is_tech_ahead(version: _Version, answers: Sequence[_AnswerIn]) -> bool:
-    found = scoring.flags(scores=_compute(version, answers), dimension_names={})
-    return any(f.code == scoring.TECHNOLOGY_AHEAD_OF_DATA for f in found)
+    return any(f.code == scoring.TECHNOLOGY_AHEAD_OF_DATA for f in _flags(version, answers))
 
 
 def _ensure_tech_ahead(version: _Version, answers: list[_AnswerIn]) -> list[_AnswerIn]:
-    """Raise the home body's technology answers until its dashboard shows the flag."""
+    """Raise a body's answers on the questions "technology ahead of data" reads (new systems, AI
+    and automation begun) until its results show the flag, or they are at the top of the scale.
+    Nothing to do on a version that does not declare the flag."""
     scale = version.scale_values
-    for _ in range(len(scale)):
+    for _ in range(len(scale) if version.adoption else 0):
         if _is_tech_ahead(version, answers):
             break
         answers = [
@@ -532,7 +613,7 @@ def _ensure_tech_ahead(version: _Version, answers: list[_AnswerIn]) -> list[_Ans
                 None if a.target is None else _step_up(a.level, 2, scale),
                 a.confidence,
             )
-            if a.level is not None and q.tags.get("layer") == "technology"
+            if a.level is not None and q.slug in version.adoption
             else a
             for q, a in zip(version.questions, answers, strict=True)
         ]
@@ -631,7 +712,8 @@ def _comparison_rows(
     earlier: tuple[_Version, Sequence[_AnswerIn], scoring.Scores],
     revised: _Revision | None,
 ) -> tuple[Comparison, list[DimensionComparison]]:
-    """The rows comparison_store writes for this round against the one before."""
+    """The rows comparison_store writes for this round against the one before (`revised`: the
+    framework's revision, when this round is on it)."""
     version, answers, scores = later
     if earlier[0] is not version:
         result = scoring.compare_rounds(
@@ -722,15 +804,16 @@ def demo_rounds_load(
     seed: int = DEFAULT_SEED,
     organisations: Iterable[Organisation] | None = None,
     frameworks: Iterable[str | FrameworkVersion] | None = None,
-    revision: FrameworkVersion | None = None,
+    revisions: Iterable[FrameworkVersion] = (),
 ) -> RoundsResult:
     """Give the demo bodies submitted assessments over `rounds` on the built-in frameworks.
 
     `organisations` defaults to every demo body (codes like ZD0001; see demo.organisations), and
     `frameworks` to the four built-in slugs (or pass FrameworkVersions). Frameworks that are not
     loaded and published are skipped and listed in the result: run library_load() first.
-    `revision`, a later published version of one of those frameworks, is what most bodies take
-    the last round on (see the module's notes).
+    `revisions`, later published versions of those frameworks (at most one each; the demo
+    passes `library_revisions()`), are what most bodies take the last round on (see the
+    module's notes); one that is not later than its framework's version in use is skipped.
 
     Idempotent: an (organisation, framework, round) that already has an assessment, on any
     version, is left alone and counted as skipped, so a second call creates nothing. The same
@@ -741,13 +824,20 @@ def demo_rounds_load(
     if len(set(rounds)) != len(rounds) or not all(rounds):
         raise ValueError(f"Round labels must be distinct and not empty, got {rounds!r}")
     fvs, missing = _resolve_versions(frameworks)
-    base = next(
-        (fv for fv in fvs if revision is not None and fv.framework_id == revision.framework_id),
-        None,
-    )
-    if revision is not None and (base is None or not revision.is_published or revision == base):
-        missing.append(str(revision))
-        revision = None
+    bases: dict[int, FrameworkVersion] = {}  # by framework id: the version each revision revises
+    later: list[FrameworkVersion] = []
+    for revision in revisions:
+        base = next((fv for fv in fvs if fv.framework_id == revision.framework_id), None)
+        if (
+            base is None
+            or base.framework_id in bases
+            or not revision.is_published
+            or version_key(revision.version) <= version_key(base.version)
+        ):
+            missing.append(str(revision))
+        else:
+            bases[base.framework_id] = base
+            later.append(revision)
     orgs = sorted(
         _demo_organisations() if organisations is None else list(organisations),
         key=lambda o: o.code,
@@ -755,16 +845,18 @@ def demo_rounds_load(
     result = dict(
         organisations=len(orgs),
         rounds=rounds,
-        frameworks=tuple(str(fv) for fv in fvs) + ((str(revision),) if revision else ()),
+        frameworks=tuple(str(fv) for fv in (*fvs, *later)),
         frameworks_missing=tuple(missing),
     )
     if not orgs or not fvs:
         return RoundsResult(0, 0, 0, 0, **result)
 
     versions = [_load_version(fv) for fv in fvs]
-    revised = None
-    if revision is not None:
-        revised = _Revision.load(revision, next(v for v in versions if v.fv == base))
+    # By framework id: the revision of the framework and the version it revises.
+    loaded = {v.fv.pk: v for v in versions}
+    revised = {
+        fv.framework_id: _Revision.load(fv, loaded[bases[fv.framework_id].pk]) for fv in later
+    }
     org_ids = {o.pk for o in orgs}
     leads = _leads(org_ids)
     # By framework, not version: a body answers a framework once a round, on one version.
@@ -804,13 +896,14 @@ def demo_rounds_load(
                 counts.skipped += 1
                 continue
             round_answers = plan.answers[r]
-            if revised and version is revised.base and r == len(rounds) - 1 and moves[org_id]:
-                round_answers = revised.answers(
+            revision = revised.get(framework_id)
+            if revision and r == len(rounds) - 1 and moves[org_id]:
+                round_answers = revision.answers(
                     round_answers,
-                    rng=_rng(seed, codes[org_id], "revision", label),
-                    home=profiles[org_id].home,
+                    rng=_rng(seed, codes[org_id], "revision", version.slug, label),
+                    profile=profiles[org_id],
                 )
-                version = revised.version
+                version = revision.version
             lead = leads.get(org_id)
             assessment = Assessment(
                 organisation_id=org_id,
@@ -837,7 +930,9 @@ def demo_rounds_load(
             before = (*key[:2], rounds[r - 1])
             if r and before in made:  # what assessment_submit stores beside the scores
                 comparisons.append(
-                    _comparison_rows(assessment, existing[before], made[key], made[before], revised)
+                    _comparison_rows(
+                        assessment, existing[before], made[key], made[before], revised.get(key[1])
+                    )
                 )
             lead = assessment.created_by_id
             answers.extend(
@@ -865,7 +960,7 @@ def demo_rounds_load(
             )
         )
     if counts.created:
-        fv_ids = [fv.pk for fv in fvs] + ([revision.pk] if revision else [])
+        fv_ids = [fv.pk for fv in (*fvs, *later)]
         # What assessment_submit keeps up to date: the latest submission that peers compare with.
         refresh_latest_submissions(framework_version_ids=fv_ids, organisation_ids=sorted(org_ids))
         peer_values_rebuild(framework_version_ids=fv_ids)

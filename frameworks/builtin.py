@@ -1,4 +1,4 @@
-"""The built-in frameworks shipped as files in frameworks/library/."""
+"""The built-in frameworks shipped as files in frameworks/library/<slug>/<version>.yaml."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +15,11 @@ LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 
 
 def library_files() -> list[Path]:
-    return sorted(LIBRARY_DIR.glob("*.yaml"))
+    """Every version file, `<framework slug>/<version>.yaml`, each framework's versions oldest
+    first (a later version's crosswalk names the earlier one, which must be loaded first)."""
+    return sorted(
+        LIBRARY_DIR.glob("*/*.yaml"), key=lambda path: (path.parent.name, version_key(path.stem))
+    )
 
 
 def library_spec(path: Path) -> FrameworkSpec:

@@ -213,3 +213,17 @@ class Crosswalk:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.proposals)
+
+    @property
+    def no_longer_asked(self) -> list[tuple[Any, str]]:
+        """The source version's questions that no question of the draft is linked to (or
+        proposed for), each with the reason the draft gives for dropping it ("" if none)."""
+        linked = {link.ancestor_id for row in self.rows for link in row.links} | {
+            row.proposal.ancestor for row in self.rows if row.proposal
+        }
+        reasons = {
+            d["question"]: d["reason"]
+            for d in self.framework_version.dropped or []
+            if d["version"] == self.source.version
+        }
+        return [(q, reasons.get(q.slug, "")) for q in self.earlier if q.pk not in linked]

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from frameworks import selectors, services
 from frameworks.crosswalk import RELATION_NAMES, TO_REVIEW
 from frameworks.fileformat import version_key
-from frameworks.forms import ConfirmProposalsForm, QuestionLinkForm, VersionCompareForm
+from frameworks.forms import (
+    ConfirmProposalsForm,
+    DroppedReasonForm,
+    QuestionLinkForm,
+    VersionCompareForm,
+)
 from frameworks.models import FrameworkVersion
 from frameworks.views import author_required
 from maturity.downloads import attachment
@@ -227,4 +232,47 @@ def crosswalk_question(request, slug, version, pk):
         request,
         "frameworks/crosswalk_question.html",
         {"fv": fv, "crosswalk": crosswalk, "row": row, "form": form},
+    )
+
+
+@author_required
+@require_http_methods(["GET", "POST"])
+def crosswalk_dropped(request, slug, version, pk):
+    """Say why a question of the version the draft was made from is no longer asked."""
+    fv = selectors.framework_version_for_user(user=request.user, slug=slug, version=version)
+    crosswalk = _crosswalk_or_redirect(request, fv)
+    if crosswalk is None:
+        return redirect(fv)
+    found = next(((q, why) for q, why in crosswalk.no_longer_asked if q.pk == pk), None)
+    if found is None:
+        raise Http404("No such question, or it is still asked")
+    question, reason = found
+    if not fv.is_draft:
+        messages.info(
+            request,
+            f"Version {fv.version} is {fv.get_status_display().lower()}: its crosswalk cannot "
+            "change.",
+        )
+        return redirect(_crosswalk_url(fv))
+    form = DroppedReasonForm(request.POST or None, initial={"reason": reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.framework_version_dropped_set(
+                framework_version=fv,
+                question=question,
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except services.FrameworkVersionFrozen:
+            messages.error(request, f"Version {fv.version} is no longer a draft: nothing changed.")
+            return redirect(_crosswalk_url(fv))
+        except services.EditRefused as exc:
+            form.add_error("reason", exc.message)
+        else:
+            messages.success(request, f"Saved why “{question.slug}” is no longer asked.")
+            return redirect(f"{_crosswalk_url(fv)}#no-longer-asked")
+    return render(
+        request,
+        "frameworks/crosswalk_dropped.html",
+        {"fv": fv, "crosswalk": crosswalk, "question": question, "form": form},
     )

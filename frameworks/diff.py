@@ -143,6 +143,16 @@ def _framework(earlier: FrameworkSpec, later: FrameworkSpec) -> list[Change]:
         before, after = getattr(earlier, field), getattr(later, field)
         if before != after:
             changes.append(Change("framework", "changed", field=field, before=before, after=after))
+    if earlier.flags != later.flags:
+        changes.append(
+            Change(
+                "framework",
+                "changed",
+                field="warnings",
+                before=_flags_text(earlier.flags),
+                after=_flags_text(later.flags),
+            )
+        )
     if earlier.scoring != later.scoring:
         changes.append(
             Change(
@@ -154,6 +164,18 @@ def _framework(earlier: FrameworkSpec, later: FrameworkSpec) -> list[Change]:
             )
         )
     return changes
+
+
+def _flags_text(flags) -> str:
+    """Declared flags in a line: "lens imbalance (between a, b); technology ahead of data
+    (reading c)"."""
+    parts = []
+    for flag in flags:
+        named = flag.dimensions or flag.questions
+        between = "between" if flag.dimensions else "reading"
+        words = flag.code.replace("-", " ")
+        parts.append(f"{words} ({between} {', '.join(named)})" if named else words)
+    return "; ".join(parts)
 
 
 def _scale(earlier: FrameworkSpec, later: FrameworkSpec) -> list[Change]:
@@ -441,9 +463,12 @@ def _questions(earlier: FrameworkSpec, later: FrameworkSpec, lineage: Lineage | 
                 change("moved", "position", str(old_place.position + 1), str(place.position + 1))
             )
         changes.extend(_question_fields(old, new, change, facet_names, value_names))
+    reasons = {d.question: d.reason for d in later.dropped if d.version == earlier.version}
     for key in sorted(removed, key=order.__getitem__):
         change = _question_change(before[key])
-        changes.append(change("removed", "text", before[key].question.text, ""))
+        question = before[key].question
+        # The later version's reason for no longer asking it, when it gives one.
+        changes.append(change("removed", "text", question.text, reasons.get(question.slug, "")))
     return changes
 
 

@@ -5,15 +5,24 @@ Rules that need the database (a short name already used, the scale's size) are t
 version's lock.
 """
 
+import re
+
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.utils.text import slugify
 
-from frameworks.fileformat import LIMITS, SLUG_RE
+from frameworks.fileformat import (
+    LENS_IMBALANCE,
+    LIMITS,
+    SLUG_RE,
+    TECHNOLOGY_AHEAD_OF_DATA,
+    FlagSpec,
+)
 from frameworks.models import FrameworkVersion
 from frameworks.services import QuestionContent
 from maturity.forms import GDSForm, _text_error_messages
 
+NOTE_LIMIT = 2000  # each paragraph, as the schema has it
 SLUG_HELP = (
     "Used in web addresses and framework files: lower-case letters, digits and hyphens, like "
     "data-quality. Leave blank to make one from the name."
@@ -107,6 +116,14 @@ class DetailsForm(GDSForm):
         "Licence v3.0.",
     )
     publisher = _text("Publisher (optional)", limit="name", help_text="Who publishes it.")
+    notes = forms.CharField(
+        label="About this version (optional)",
+        help_text="What changed in this version and why, shown on its page. Leave a blank line "
+        "between paragraphs.",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
     publication_date = DateInputField(
         label="Publication date (optional)", help_text="For example, 1 4 2027.", required=False
     )
@@ -119,6 +136,96 @@ class DetailsForm(GDSForm):
             "invalid_choice": "Select how scores are worked out",
         },
     )
+
+    def clean_notes(self) -> list[str]:
+        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", self.cleaned_data["notes"])]
+        paragraphs = [p for p in paragraphs if p]
+        for n, paragraph in enumerate(paragraphs, start=1):
+            if len(paragraph) > NOTE_LIMIT:
+                raise forms.ValidationError(
+                    f"Paragraph {n} of about this version must be {NOTE_LIMIT:,} characters or "
+                    "fewer; split it with a blank line"
+                )
+        return paragraphs
+
+
+class WarningsForm(GDSForm):
+    """The flags a draft declares: which warnings results show, and what they compare."""
+
+    submit_label = "Save warnings"
+
+    lens_imbalance = forms.BooleanField(
+        label="Warn when one dimension is 2 or more levels ahead of another",
+        help_text="For frameworks whose dimensions are ways of seeing one thing, like lenses: "
+        "a big gap suggests one view has captured the rest.",
+        required=False,
+    )
+    lens_dimensions = forms.MultipleChoiceField(
+        label="Dimensions to compare (optional)",
+        help_text="Leave all unticked to compare every dimension.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    technology_ahead = forms.BooleanField(
+        label="Warn when new systems, automation or AI run ahead of the foundations",
+        help_text="Shown when the questions ticked below average a level or more above the "
+        "first value of the layer axis (data, in the built-in frameworks).",
+        required=False,
+    )
+    adoption_questions = forms.MultipleChoiceField(
+        label="Questions that say how far new systems, automation or AI have been started",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, dimensions, questions, axis, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.axis = axis
+        self.fields["lens_dimensions"].choices = [(d.slug, d.name) for d in dimensions]
+        self.fields["adoption_questions"].choices = [(q.slug, q.text) for q in questions]
+        if axis is None:
+            self.fields[
+                "technology_ahead"
+            ].help_text = (
+                "Needs a layer axis: mark a facet as the layer axis on the Facets page first."
+            )
+        else:
+            self.fields["adoption_questions"].help_text = (
+                f"Questions on the {axis.foundations[1].lower()} layer are not listed: they are "
+                "what the warning compares against."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("lens_imbalance") and len(cleaned.get("lens_dimensions") or ()) == 1:
+            self.add_error(
+                "lens_dimensions", "Select at least 2 dimensions to compare, or none for all"
+            )
+        if cleaned.get("technology_ahead"):
+            if self.axis is None:
+                self.add_error(
+                    "technology_ahead",
+                    "Mark a facet as the layer axis on the Facets page before choosing this "
+                    "warning",
+                )
+            elif not cleaned.get("adoption_questions"):
+                self.add_error(
+                    "adoption_questions",
+                    "Select the questions that say how far new systems, automation or AI have "
+                    "been started",
+                )
+        return cleaned
+
+    def flags(self) -> tuple[FlagSpec, ...]:
+        data = self.cleaned_data
+        found = []
+        if data["lens_imbalance"]:
+            found.append(FlagSpec(LENS_IMBALANCE, dimensions=tuple(data["lens_dimensions"])))
+        if data["technology_ahead"]:
+            found.append(
+                FlagSpec(TECHNOLOGY_AHEAD_OF_DATA, questions=tuple(data["adoption_questions"]))
+            )
+        return tuple(found)
 
 
 class ScaleForm(GDSForm):

@@ -22,9 +22,17 @@ from frameworks.editor_forms import (
     LevelAddForm,
     QuestionForm,
     ScaleForm,
+    WarningsForm,
 )
+from frameworks.fileformat import LENS_IMBALANCE, TECHNOLOGY_AHEAD_OF_DATA, flags_from_json
+from frameworks.models import Question
 from frameworks.views import author_required
 from maturity.forms import ConfirmForm
+
+WARNING_NAMES = {
+    LENS_IMBALANCE: "One dimension far ahead of another",
+    TECHNOLOGY_AHEAD_OF_DATA: "New systems, automation or AI ahead of the foundations",
+}
 
 
 def editor_url(fv, name: str = "editor", anchor: str = "", **kwargs) -> str:
@@ -131,6 +139,7 @@ def editor(request, fv):
             "levels": list(fv.levels.all()),
             "facets": selectors.version_facets(framework_version=fv),
             "question_count": sum(len(d.questions.all()) for d in dimensions),
+            "warnings": [WARNING_NAMES[f.code] for f in flags_from_json(fv.flags)],
             "problems": services.framework_version_problems(framework_version=fv),
         },
     )
@@ -148,6 +157,7 @@ def details(request, fv):
             "publisher": fv.publisher,
             "publication_date": fv.publication_date,
             "scoring": fv.scoring,
+            "notes": "\n\n".join((fv.source or {}).get("notes", [])),
         },
     )
     return _form_page(
@@ -160,6 +170,45 @@ def details(request, fv):
         title="Change the framework's details",
         done="The framework's details were saved.",
         next_url=editor_url(fv),
+    )
+
+
+@draft_view
+@require_http_methods(["GET", "POST"])
+def warnings(request, fv):
+    declared = {f.code: f for f in flags_from_json(fv.flags)}
+    axis = selectors.framework_version_layer_axis(framework_version=fv)
+    questions = Question.objects.filter(dimension__framework_version=fv).order_by(
+        "dimension__position", "dimension_id", "position", "id"
+    )
+    if axis is not None:
+        questions = questions.exclude(tags__facet__slug=axis.facet, tags__slug=axis.foundations[0])
+    lens = declared.get(LENS_IMBALANCE)
+    adoption = declared.get(TECHNOLOGY_AHEAD_OF_DATA)
+    form = WarningsForm(
+        request.POST or None,
+        dimensions=list(fv.dimensions.order_by("position", "id")),
+        questions=list(questions),
+        axis=axis,
+        initial={
+            "lens_imbalance": lens is not None,
+            "lens_dimensions": list(lens.dimensions) if lens else [],
+            "technology_ahead": adoption is not None,
+            "adoption_questions": list(adoption.questions) if adoption else [],
+        },
+    )
+    return _form_page(
+        request,
+        fv,
+        form,
+        lambda data: services.framework_version_flags_update(
+            framework_version=fv, flags=form.flags(), user=request.user
+        ),
+        title="Warnings shown with results",
+        done="The warnings were saved.",
+        next_url=editor_url(fv, anchor="details"),
+        intro="Results, dashboards and the board report show only the warnings a framework "
+        "chooses here.",
     )
 
 

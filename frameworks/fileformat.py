@@ -114,6 +114,50 @@ class FacetSpec:
 
 
 RELATIONS = ("same", "reworded", "split-from", "merged-from")
+# The warnings a framework may declare (`flags` in the file); none is shown unless declared.
+LENS_IMBALANCE = "lens-imbalance"
+TECHNOLOGY_AHEAD_OF_DATA = "technology-ahead-of-data"
+FLAG_CODES = (LENS_IMBALANCE, TECHNOLOGY_AHEAD_OF_DATA)
+SOURCE_KEYS = ("seeds", "references", "notes")
+
+
+@dataclass(frozen=True)
+class FlagSpec:
+    """A declared flag. `questions` (technology-ahead-of-data): the questions that say how far
+    new systems, automation or AI have been started, read against the layer axis's foundations."""
+
+    code: str
+    questions: tuple[str, ...] = ()
+    # lens-imbalance: the dimensions that are lenses (all of them when none is named).
+    dimensions: tuple[str, ...] = ()
+
+
+def flags_to_json(flags: tuple[FlagSpec, ...]) -> list[dict]:
+    """As FrameworkVersion.flags stores them."""
+    return [
+        {"code": f.code, "questions": list(f.questions), "dimensions": list(f.dimensions)}
+        for f in flags
+    ]
+
+
+def flags_from_json(stored: list[dict]) -> tuple[FlagSpec, ...]:
+    return tuple(
+        FlagSpec(
+            code=f["code"],
+            questions=tuple(f.get("questions", ())),
+            dimensions=tuple(f.get("dimensions", ())),
+        )
+        for f in stored or ()
+    )
+
+
+@dataclass(frozen=True)
+class DroppedSpec:
+    """A question of an earlier version that this one no longer asks, and why."""
+
+    version: str
+    question: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -161,6 +205,8 @@ class FrameworkSpec:
     licence: str = ""
     publisher: str = ""
     publication_date: datetime.date | None = None
+    flags: tuple[FlagSpec, ...] = ()
+    dropped: tuple[DroppedSpec, ...] = ()
 
     def __post_init__(self):
         # Before files could declare their layer axis, a facet with slug "layer" was it; it
@@ -201,6 +247,18 @@ class FrameworkSpec:
         if self.publication_date:
             doc["publication_date"] = self.publication_date.isoformat()
         doc["scoring"] = self.scoring
+        if self.flags:
+            doc["flags"] = [
+                {"code": f.code}
+                | ({"questions": list(f.questions)} if f.questions else {})
+                | ({"dimensions": list(f.dimensions)} if f.dimensions else {})
+                for f in self.flags
+            ]
+        if self.dropped:
+            doc["dropped"] = [
+                {"version": d.version, "question": d.question, "reason": d.reason}
+                for d in self.dropped
+            ]
         doc["scale"] = {
             "levels": [
                 {"value": lv.value, "label": lv.label, "description": lv.description}
@@ -441,7 +499,30 @@ def _load(data: bytes, *, filename: str, max_bytes: int) -> tuple[Any, Marks]:
 def parse_framework(data: bytes, *, filename: str = "", max_bytes: int) -> FrameworkSpec:
     """Bytes of a framework file to a validated FrameworkSpec, or FrameworkFileError."""
     document, marks = _load(data, filename=filename, max_bytes=max_bytes)
+    try:
+        return validate_document(document, marks=marks)
+    except FrameworkFileError:
+        if marks:
+            raise
+        # JSON: the parser keeps no places, so read them now, for the messages only. JSON is
+        # YAML too (as far as a framework file goes); when it does not read as YAML, the
+        # problems keep their places in the file's structure alone.
+        marks = _json_marks(data)
+        if not marks:
+            raise
     return validate_document(document, marks=marks)
+
+
+def _json_marks(data: bytes) -> Marks:
+    try:
+        loader = _StrictLoader(data.decode("utf-8-sig"))
+        try:
+            loader.get_single_data()
+            return loader.marks
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, ValueError):
+        return {}
 
 
 def dump_framework(spec: FrameworkSpec, fmt: str = "yaml") -> str:
@@ -572,6 +653,8 @@ _EXPECTED_FIELD = {
     "levels": "a mapping from level to text",
     "recommendations": "a mapping from level to text",
     "derived_from": "a list (empty for a new question)",
+    "flags": "a list of flags, each with a code",
+    "dropped": "a list of dropped questions",
     "facets": "a list of facets",
     "dimensions": "a list of at least one dimension",
 }
@@ -809,7 +892,7 @@ def _framework(c: _Collector, fw: Any) -> FrameworkSpec | None:
         source={
             key: [i.strip() for i in items if isinstance(i, str)]
             for key, items in source.items()
-            if key in ("seeds", "references") and isinstance(items, list)
+            if key in SOURCE_KEYS and isinstance(items, list)
         },
         scoring=scoring if scoring in SCORING_RULES else "weighted_mean",
         levels=tuple(levels) if len(set(level_values)) == len(level_values) else (),
@@ -818,7 +901,98 @@ def _framework(c: _Collector, fw: Any) -> FrameworkSpec | None:
         licence=_text(fw, "licence"),
         publisher=_text(fw, "publisher"),
         publication_date=published,
+        flags=_flags(c, fw.get("flags"), dimensions, axis),
+        dropped=_dropped(c, fw.get("dropped"), dimensions),
     )
+
+
+def _flags(
+    c: _Collector, raw: Any, dimensions: list[DimensionSpec], axis: FacetSpec | None
+) -> tuple[FlagSpec, ...]:
+    """Declared flags, each once, naming questions of this file and the axis they need."""
+    where = {q.slug: q for d in dimensions for q in d.questions}
+    found: list[FlagSpec] = []
+    for i, entry in enumerate(_list(raw)):
+        path = ("framework", "flags", i)
+        if not isinstance(entry, dict) or entry.get("code") not in FLAG_CODES:
+            continue  # the schema has said why
+        code = entry["code"]
+        questions = tuple(q for q in _list(entry.get("questions")) if isinstance(q, str))
+        lenses = tuple(d for d in _list(entry.get("dimensions")) if isinstance(d, str))
+        if code in {f.code for f in found}:
+            c.add((*path, "code"), f"{code} is declared twice")
+            continue
+        if code == TECHNOLOGY_AHEAD_OF_DATA:
+            if not questions:
+                c.add(
+                    path,
+                    "name the questions that say how far new systems, automation or AI have "
+                    "been started, under questions:",
+                )
+            if axis is None:
+                c.add(path, "needs a layer axis: declare a facet with layer_axis: true")
+            if lenses:
+                c.add((*path, "dimensions"), f"{code} reads questions; it takes no dimensions")
+                lenses = ()
+        elif questions:
+            c.add((*path, "questions"), f"{code} reads the dimensions; it takes no questions")
+            questions = ()
+        dimension_slugs = {d.slug for d in dimensions}
+        for di, slug in enumerate(lenses):
+            if slug not in dimension_slugs:
+                c.add((*path, "dimensions", di), f"no dimension {slug!r} in this file")
+        for qi, slug in enumerate(questions):
+            if slug not in where:
+                c.add((*path, "questions", qi), f"no question {slug!r} in this file")
+            elif axis is not None and where[slug].tags.get(axis.slug) == (
+                axis.values[0].slug if axis.values else None
+            ):
+                c.add(
+                    (*path, "questions", qi),
+                    f"{slug!r} is on the {axis.values[0].name.lower()} layer, which the flag "
+                    "compares against; name questions about new systems, automation or AI",
+                )
+        if code == LENS_IMBALANCE and len(set(lenses) or dimension_slugs) < 2:
+            c.add(path, f"{code} compares dimensions; name at least two")
+        found.append(FlagSpec(code=code, questions=questions, dimensions=lenses))
+    return tuple(found)
+
+
+def _dropped(c: _Collector, raw: Any, dimensions: list[DimensionSpec]) -> tuple[DroppedSpec, ...]:
+    """Dropped questions of earlier versions; that each exists is checked on import."""
+    ancestors = {
+        (link.version, link.question)
+        for d in dimensions
+        for q in d.questions
+        for link in q.derived_from or ()
+    }
+    found: list[DroppedSpec] = []
+    for i, entry in enumerate(_list(raw)):
+        path = ("framework", "dropped", i)
+        if not isinstance(entry, dict):
+            continue
+        version, question, reason = (entry.get(k) for k in ("version", "question", "reason"))
+        if not (
+            isinstance(version, str)
+            and VERSION_RE.match(version)
+            and isinstance(question, str)
+            and isinstance(reason, str)
+        ):
+            continue  # the schema has said why
+        if not reason.strip():
+            c.add((*path, "reason"), "say why the question is no longer asked")
+            continue
+        if (version, question) in {(d.version, d.question) for d in found}:
+            c.add(path, f"question {question!r} of version {version} is listed twice")
+        elif (version, question) in ancestors:
+            c.add(
+                path,
+                f"question {question!r} of version {version} is named in a question's "
+                "derived_from, so it is not dropped",
+            )
+        else:
+            found.append(DroppedSpec(version=version, question=question, reason=reason.strip()))
+    return tuple(found)
 
 
 def _scale(c: _Collector, scale: Any) -> list[LevelSpec]:

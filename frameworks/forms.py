@@ -175,6 +175,21 @@ class QuestionLinkForm(GDSForm):
         return cleaned
 
 
+class DroppedReasonForm(GDSForm):
+    """Why a question of the earlier version is no longer asked."""
+
+    submit_label = "Save and return to the crosswalk"
+
+    reason = forms.CharField(
+        label="Why is this question no longer asked?",
+        help_text="Shown on the version page and in the list of changes, so people comparing "
+        "results can see why. Leave it empty to say nothing.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class ConfirmProposalsForm(GDSForm):
     """ "Confirm all proposals": carries a fingerprint of the proposals shown, so only those
     are confirmed."""

@@ -63,6 +63,10 @@ class FrameworkVersion(models.Model):
     licence = models.CharField(max_length=200, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     publication_date = models.DateField(null=True, blank=True)
+    # The flags the framework means (fileformat.FlagSpec as {"code", "questions"}) and the
+    # earlier questions it no longer asks ({"version", "question", "reason"}), from the file.
+    flags = models.JSONField(default=list, blank=True)
+    dropped = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["framework__name", "-created_at"]

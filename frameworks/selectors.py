@@ -4,6 +4,8 @@ Framework content is not tenant data: published versions are public to signed-in
 anonymous visitors alike. Drafts are visible only to framework editors.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
@@ -19,12 +21,14 @@ from frameworks.crosswalk import (
 from frameworks.diff import VersionDiff, diff_versions
 from frameworks.fileformat import (
     DimensionSpec,
+    DroppedSpec,
     FacetSpec,
     FacetValueSpec,
     FrameworkSpec,
     LevelSpec,
     LinkSpec,
     QuestionSpec,
+    flags_from_json,
     version_key,
 )
 from frameworks.layers import LayerAxis, axis_of
@@ -207,7 +211,42 @@ def framework_version_spec(*, framework_version: FrameworkVersion) -> FrameworkS
         licence=fv.licence,
         publisher=fv.publisher,
         publication_date=fv.publication_date,
+        flags=flags_from_json(fv.flags),
+        dropped=tuple(DroppedSpec(**d) for d in fv.dropped or ()),
     )
+
+
+@dataclass(frozen=True)
+class DroppedQuestion:
+    version: str
+    slug: str
+    text: str
+    reason: str
+
+
+def dropped_questions(*, framework_version: FrameworkVersion) -> list[DroppedQuestion]:
+    """The earlier questions the version says it no longer asks, with their wording then (one
+    query, none when it drops nothing)."""
+    dropped = framework_version.dropped or []
+    if not dropped:
+        return []
+    texts = {
+        (version, slug): text
+        for version, slug, text in Question.objects.filter(
+            dimension__framework_version__framework_id=framework_version.framework_id,
+            dimension__framework_version__version__in={d["version"] for d in dropped},
+            slug__in={d["question"] for d in dropped},
+        ).values_list("dimension__framework_version__version", "slug", "text")
+    }
+    return [
+        DroppedQuestion(
+            version=d["version"],
+            slug=d["question"],
+            text=texts.get((d["version"], d["question"]), d["question"]),
+            reason=d["reason"],
+        )
+        for d in dropped
+    ]
 
 
 def framework_version_layer_axis(*, framework_version: FrameworkVersion) -> LayerAxis | None:

@@ -16,11 +16,14 @@ from frameworks.crosswalk import NEW, same_text
 from frameworks.fileformat import (
     MAX_LEVELS,
     MIN_LEVELS,
+    FlagSpec,
     FrameworkFileError,
     FrameworkSpec,
     LinkSpec,
     Problem,
     editor_message,
+    flags_from_json,
+    flags_to_json,
     place_of,
     validate_document,
     version_key,
@@ -52,7 +55,11 @@ DEFAULT_SCALE = (
     (2, "Emerging", "Pockets of good practice exist but they are inconsistent."),
     (3, "Defined", "An agreed and documented approach is used across most of the organisation."),
     (4, "Embedded", "The approach is routine, measured and owned by leaders."),
-    (5, "Leading", "Practice improves continuously from evidence and is shared openly."),
+    (
+        5,
+        "Leading",
+        "Practice is done well throughout, checked against evidence and improved continuously.",
+    ),
 )
 
 
@@ -216,7 +223,9 @@ def _create_links(
         for di, d in enumerate(spec.dimensions)
         for qi, q in enumerate(d.questions)
     ]
-    wanted = {link.version for _, q in specs for link in q.derived_from or ()}
+    wanted = {link.version for _, q in specs for link in q.derived_from or ()} | {
+        d.version for d in spec.dropped
+    }
     versions = {}
     if wanted:
         own = version_key(framework_version.version)
@@ -254,6 +263,23 @@ def _create_links(
                 )
                 continue
             rows.append(QuestionLink(question=question, ancestor=ancestor, relation=link.relation))
+    for k, dropped in enumerate(spec.dropped):
+        version = versions.get(version_key(dropped.version))
+        if version is None:
+            problems.append(
+                Problem(
+                    f"framework.dropped[{k}].version",
+                    f"{spec.name} has no version {dropped.version} earlier than "
+                    f"{framework_version.version} here; import that version first",
+                )
+            )
+        elif (version.pk, dropped.question) not in ancestors:
+            problems.append(
+                Problem(
+                    f"framework.dropped[{k}].question",
+                    f"version {version.version} has no question {dropped.question!r}",
+                )
+            )
     if problems:
         raise FrameworkFileError(problems)
     QuestionLink.objects.bulk_create(rows)
@@ -278,6 +304,7 @@ def _derived_from_all(spec: FrameworkSpec, *, version: str) -> FrameworkSpec:
             )
             for d in spec.dimensions
         ),
+        dropped=(),
     )
 
 
@@ -315,6 +342,8 @@ def framework_version_import(
         licence=spec.licence,
         publisher=spec.publisher,
         publication_date=spec.publication_date,
+        flags=flags_to_json(spec.flags),
+        dropped=[dataclasses.asdict(d) for d in spec.dropped],
         created_by=user if user is not None and user.is_authenticated else None,
     )
     _create_content(framework_version=framework_version, spec=spec)
@@ -373,6 +402,8 @@ def framework_version_create_draft(
             licence=spec.licence,
             publisher=spec.publisher,
             publication_date=spec.publication_date,
+            # The flags it means carry over; what it dropped was relative to its own past.
+            flags=flags_to_json(spec.flags),
             created_by=user,
             cloned_from=clone_from,
         )
@@ -548,6 +579,91 @@ def _next_position(siblings) -> int:
     return (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
+def _flags_follow(
+    framework_version: FrameworkVersion, *, kind: str, old: str, new: str | None
+) -> None:
+    """Keep the declared flags naming what they named: a question or dimension ("questions",
+    "dimensions") renamed from `old` to `new` is renamed in them, a removed one (None) leaves
+    them. Under the version's lock, so the stored flags are read afresh."""
+    stored = FrameworkVersion.objects.values_list("flags", flat=True).get(pk=framework_version.pk)
+    flags = flags_to_json(flags_from_json(stored))
+    changed = False
+    for flag in flags:
+        if old in flag[kind]:
+            flag[kind] = [new if name == old else name for name in flag[kind] if new or name != old]
+            changed = True
+    if changed:
+        FrameworkVersion.objects.filter(pk=framework_version.pk).update(flags=flags)
+        framework_version.flags = flags
+
+
+@transaction.atomic
+def framework_version_flags_update(
+    *, framework_version: FrameworkVersion, flags: tuple[FlagSpec, ...], user=None
+) -> FrameworkVersion:
+    """Declare the warnings the framework means (publishing checks what they name)."""
+    framework_version_ensure_draft(framework_version=framework_version)
+    changed = _update(framework_version, {"flags": flags_to_json(flags)})
+    _editor_audit(
+        user,
+        "framework_version.flags",
+        framework_version,
+        framework_version,
+        fields=changed,
+        flags=[f.code for f in flags],
+    )
+    return framework_version
+
+
+@transaction.atomic
+def framework_version_dropped_set(
+    *, framework_version: FrameworkVersion, question: Question, reason: str, user=None
+) -> FrameworkVersion:
+    """Say why a question of the version this draft was made from is no longer asked (an
+    empty reason takes the statement back)."""
+    framework_version_ensure_draft(framework_version=framework_version)
+    source = framework_version.cloned_from
+    if source is None or question.dimension.framework_version_id != source.pk:
+        raise EditRefused("Choose a question of the version this draft was made from")
+    if QuestionLink.objects.filter(
+        question__dimension__framework_version=framework_version, ancestor=question
+    ).exists():
+        raise EditRefused(
+            "A question of this draft is linked to it, so it is still asked; change the link "
+            "on the crosswalk first"
+        )
+    dropped = [
+        d
+        for d in FrameworkVersion.objects.values_list("dropped", flat=True).get(
+            pk=framework_version.pk
+        )
+        if (d["version"], d["question"]) != (source.version, question.slug)
+    ]
+    if reason.strip():
+        dropped.append({"version": source.version, "question": question.slug, "reason": reason})
+    _update(framework_version, {"dropped": dropped})
+    _editor_audit(
+        user,
+        "framework_version.dropped",
+        framework_version,
+        framework_version,
+        question=question.slug,
+        reason=reason,
+    )
+    return framework_version
+
+
+def _dropped_forget(framework_version: FrameworkVersion, ancestors: list[Question]) -> None:
+    """An earlier question linked again is asked again: no longer listed as dropped."""
+    source = framework_version.cloned_from
+    stored = FrameworkVersion.objects.values_list("dropped", flat=True).get(pk=framework_version.pk)
+    linked = {(source.version, a.slug) for a in ancestors} if source else set()
+    kept = [d for d in stored if (d["version"], d["question"]) not in linked]
+    if len(kept) != len(stored):
+        FrameworkVersion.objects.filter(pk=framework_version.pk).update(dropped=kept)
+        framework_version.dropped = kept
+
+
 def _update(instance, fields: dict) -> list[str]:
     """Set the fields that changed and save only those; returns their names."""
     changed = [name for name, value in fields.items() if getattr(instance, name) != value]
@@ -584,12 +700,19 @@ def framework_version_details_update(
     licence: str,
     publisher: str,
     publication_date: datetime.date | None,
+    notes: list[str] | None = None,
     user=None,
 ) -> FrameworkVersion:
     framework_version_ensure_draft(framework_version=framework_version)
+    source = {k: v for k, v in (framework_version.source or {}).items() if k != "notes"}
+    if notes is None:
+        source = framework_version.source
+    elif notes:
+        source["notes"] = notes
     changed = _update(
         framework_version,
         {
+            "source": source,
             "name": name,
             "description": description,
             "scoring": scoring,
@@ -802,9 +925,12 @@ def dimension_update(
     framework_version = dimension.framework_version
     framework_version_ensure_draft(framework_version=framework_version)
     _dimension_check(framework_version, slug, dimension.pk)
+    old_slug = dimension.slug
     changed = _update(
         dimension, {"slug": slug, "name": name, "description": description, "weight": weight}
     )
+    if "slug" in changed:
+        _flags_follow(framework_version, kind="dimensions", old=old_slug, new=slug)
     _editor_audit(user, "dimension.update", dimension, framework_version, fields=changed)
     return dimension
 
@@ -835,6 +961,9 @@ def dimension_remove(*, dimension: Dimension, user=None) -> None:
         slug=dimension.slug,
         questions=list(dimension.questions.values_list("slug", flat=True)),
     )
+    _flags_follow(framework_version, kind="dimensions", old=dimension.slug, new=None)
+    for slug in dimension.questions.values_list("slug", flat=True):
+        _flags_follow(framework_version, kind="questions", old=slug, new=None)
     dimension.delete()
 
 
@@ -930,7 +1059,10 @@ def question_update(*, question: Question, content: QuestionContent, user=None) 
     if content.dimension.pk != question.dimension_id:
         position = _next_position(content.dimension.questions)
         fields |= {"dimension": content.dimension, "position": position}
+    old_slug = question.slug
     changed = _update(question, fields)
+    if "slug" in changed:
+        _flags_follow(framework_version, kind="questions", old=old_slug, new=content.slug)
     _question_content_save(question, content)
     _editor_audit(user, "question.update", question, framework_version, fields=changed)
     return question
@@ -955,6 +1087,7 @@ def question_remove(*, question: Question, user=None) -> None:
     framework_version = question.dimension.framework_version
     framework_version_ensure_draft(framework_version=framework_version)
     _editor_audit(user, "question.delete", question, framework_version, slug=question.slug)
+    _flags_follow(framework_version, kind="questions", old=question.slug, new=None)
     question.delete()
 
 
@@ -1027,6 +1160,7 @@ def question_links_set(
         for link in question.links.select_related("ancestor")
     ] or ([NEW] if question.new_in_version else [])
     _links_replace(question, relation, ids)
+    _dropped_forget(framework_version, ancestors)
     question.new_in_version = relation == NEW
     question.save(update_fields=["new_in_version"])
     audit_record(
@@ -1066,6 +1200,9 @@ def crosswalk_proposals_confirm(
         )
         for row in rows
         if row.proposal.relation != NEW
+    )
+    _dropped_forget(
+        framework_version, [row.proposed_ancestor for row in rows if row.proposed_ancestor]
     )
     for row in rows:
         row.question.new_in_version = row.proposal.relation == NEW

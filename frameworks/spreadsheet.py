@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from frameworks.fileformat import (
+    LENS_IMBALANCE,
     FrameworkFileError,
     FrameworkSpec,
     Problem,
+    parse_framework,
     validate_document,
 )
 from maturity.spreadsheets import FORMULA_STARTS, safe_cell
@@ -173,6 +175,22 @@ INSTRUCTIONS_TEXT = [
         "and the question one of its slugs.",
         "",
     ),
+    ("Flags and dropped questions (on the Framework sheet)", "heading"),
+    (
+        "Flags (list): a warning the framework means, one a row. 'lens-imbalance' warns when "
+        "one dimension is two or more levels ahead of another (after a colon, name the "
+        "dimensions that are lenses if not all are). 'technology-ahead-of-data' "
+        "names the questions on starting new systems, automation or AI, and warns when they "
+        "run a level or more ahead of the data layer:",
+        "",
+    ),
+    ("technology-ahead-of-data: ai-adoption, new-systems", "example"),
+    (
+        "Dropped (list): a question of an earlier version that this one no longer asks, and "
+        "why, one a row:",
+        "",
+    ),
+    ("channel-insight in 1.0.0: now part of the question on measuring services", "example"),
 ]
 
 
@@ -229,7 +247,9 @@ def framework_xlsx(spec: FrameworkSpec) -> bytes:
 
     details = [("Format", document["format"])]
     for key, value in fw.items():
-        if key not in ("scale", "facets", "dimensions"):
+        if key in _ITEM_TEXT:
+            details += [(_heading(key) + LIST_MARK, _ITEM_TEXT[key](item)) for item in value]
+        elif key not in ("scale", "facets", "dimensions"):
             details += _flatten((key,), value)
     _table(workbook, FRAMEWORK, ["Field", "Value"], [list(row) for row in details], [28, 90])
     values = [{"facet": f["slug"], **v} for f in facets for v in f["values"]]
@@ -266,6 +286,48 @@ def framework_xlsx(spec: FrameworkSpec) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _flag_text(flag: dict) -> str:
+    named = flag.get("questions") or flag.get("dimensions")
+    return f"{flag['code']}: {', '.join(named)}" if named else flag["code"]
+
+
+def _dropped_text(dropped: dict) -> str:
+    return f"{dropped['question']} in {dropped['version']}: {dropped['reason']}"
+
+
+# Framework fields whose items are mappings, written one item a row as a line of text.
+_ITEM_TEXT = {"flags": _flag_text, "dropped": _dropped_text}
+_DROPPED_RE = re.compile(r"(\S+)\s+in\s+(?:version\s+)?(\S+?)\s*:\s*(.+)", re.DOTALL)
+
+
+def _flag_item(text: str, cell: "Cell", problems: list[Problem]) -> dict | None:
+    code, _, named = text.partition(":")
+    item: dict[str, Any] = {"code": code.strip()}
+    if named.strip():
+        # Lens imbalance names dimensions; technology ahead of data, questions.
+        key = "dimensions" if item["code"] == LENS_IMBALANCE else "questions"
+        item[key] = [slug.strip() for slug in named.split(",") if slug.strip()]
+    return item
+
+
+def _dropped_item(text: str, cell: "Cell", problems: list[Problem]) -> dict | None:
+    match = _DROPPED_RE.fullmatch(text.strip())
+    if match is None:
+        problems.append(
+            Problem(
+                str(cell),
+                f"{text!r} does not say which question was dropped and why: write it like "
+                "'channel-insight in 1.0.0: the reason it is no longer asked'",
+            )
+        )
+        return None
+    question, version, reason = match.groups()
+    return {"version": version, "question": question, "reason": reason.strip()}
+
+
+_ITEM_READ = {"flags": _flag_item, "dropped": _dropped_item}
 
 
 def _derived_from_text(links: list[dict] | None) -> str | None:
@@ -597,6 +659,17 @@ def _record(table: _Table, number: int, values: dict[int, Any], keys: dict[int, 
     return item, columns
 
 
+def parse_any(
+    data: bytes, *, filename: str, max_bytes: int
+) -> tuple[FrameworkSpec, "SheetFramework | None"]:
+    """A framework file by its name: a workbook (.xlsx) or YAML/JSON. The workbook, when it is
+    one, names later problems (from import) by sheet, row and column: `sheet.messages(error)`."""
+    if filename.lower().endswith(".xlsx"):
+        sheet = parse_workbook(data, max_bytes=max_bytes)
+        return sheet.spec, sheet
+    return parse_framework(data, filename=filename, max_bytes=max_bytes), None
+
+
 def parse_workbook(data: bytes, *, max_bytes: int) -> SheetFramework:
     """Bytes of an XLSX workbook to a validated spec, or FrameworkFileError whose problems are
     named by sheet, row and column."""
@@ -688,7 +761,11 @@ def _framework_details(table: _Table, places: _Places, problems: list[Problem]) 
         if is_list:
             items = target.setdefault(path[-1], [])
             if value is not None and isinstance(items, list):
-                items.append(text)
+                if place in _ITEM_READ:
+                    text = _ITEM_READ[place](_as_text(text), cell, problems)
+                if text is not None:
+                    places.add(f"{place}[{len(items)}]", cell)
+                    items.append(text)
         else:
             target[path[-1]] = text
     document["framework"] = fw

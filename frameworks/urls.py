@@ -56,6 +56,7 @@ EDIT = "<slug:slug>/<version:version>/edit/"
 urlpatterns += [
     path(EDIT, editor_views.editor, name="editor"),
     path(f"{EDIT}details/", editor_views.details, name="editor_details"),
+    path(f"{EDIT}warnings/", editor_views.warnings, name="editor_warnings"),
     path(f"{EDIT}scale/", editor_views.scale, name="editor_scale"),
     path(f"{EDIT}scale/add/", editor_views.level_add, name="editor_level_add"),
     path(f"{EDIT}scale/<int:lpk>/remove/", editor_views.level_remove, name="editor_level_remove"),
@@ -114,5 +115,10 @@ urlpatterns += [
         f"{VERSION}crosswalk/<int:pk>/",
         crosswalk_views.crosswalk_question,
         name="crosswalk_question",
+    ),
+    path(
+        f"{VERSION}crosswalk/dropped/<int:pk>/",
+        crosswalk_views.crosswalk_dropped,
+        name="crosswalk_dropped",
     ),
 ]

@@ -10,8 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
-from frameworks import selectors, services
-from frameworks.fileformat import SCHEMA, FrameworkFileError, dump_framework, parse_framework
+from frameworks import layers, selectors, services
+from frameworks.fileformat import (
+    LENS_IMBALANCE,
+    SCHEMA,
+    TECHNOLOGY_AHEAD_OF_DATA,
+    FrameworkFileError,
+    dump_framework,
+    flags_from_json,
+)
 from frameworks.forms import (
     FrameworkCreateForm,
     FrameworkImportForm,
@@ -21,7 +28,7 @@ from frameworks.forms import (
 from frameworks.models import FrameworkVersion
 from frameworks.questionnaire import render_questionnaire_pdf
 from frameworks.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
-from frameworks.spreadsheet import framework_xlsx, parse_workbook
+from frameworks.spreadsheet import framework_xlsx, parse_any
 from maturity.accounts.branding import branding_for
 from maturity.downloads import attachment
 from maturity.forms import ConfirmForm
@@ -104,6 +111,8 @@ def version_detail(request, slug, version):
             "fv": fv,
             "levels": levels,
             "facets": fv.facets.all(),
+            "warnings": _warnings(fv, dimensions),
+            "dropped": selectors.dropped_questions(framework_version=fv),
             "dimensions": dimensions,
             "question_count": question_count,
             "can_author": can_author,
@@ -115,6 +124,31 @@ def version_detail(request, slug, version):
             ),
         },
     )
+
+
+def _warnings(fv, dimensions: list[dict]) -> list[str]:
+    """What each flag the version declares looks for, in words, for its version page."""
+    names = {d["dimension"].slug: d["dimension"].name for d in dimensions}
+    texts = {q["question"].slug: q["question"].text for d in dimensions for q in d["questions"]}
+    axis = layers.axis_of(fv.facets.all())
+    found = []
+    for flag in flags_from_json(fv.flags):
+        if flag.code == LENS_IMBALANCE:
+            lenses = [names[s] for s in flag.dimensions if s in names] or list(names.values())
+            found.append(
+                "One lens has captured what digital means: shown when one of "
+                + ", ".join(lenses)
+                + " is 2 or more levels ahead of another."
+            )
+        elif flag.code == TECHNOLOGY_AHEAD_OF_DATA and axis is not None:
+            found.append(
+                "New systems, automation or AI ahead of "
+                + axis.foundations[1].lower()
+                + ": shown when the answers to “"
+                + "” and “".join(texts.get(s, s) for s in flag.questions)
+                + f"” average a level or more above the {axis.foundations[1].lower()} score."
+            )
+    return found
 
 
 def version_download(request, slug, version, fmt):
@@ -167,11 +201,9 @@ def framework_import(request):
         data = upload.read()
         sheet = None  # a spreadsheet's problems are named by sheet, row and column
         try:
-            if upload.name.lower().endswith(".xlsx"):
-                sheet = parse_workbook(data, max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES)
-                spec = sheet.spec
-            else:
-                spec = parse_framework(data, filename=upload.name, max_bytes=upload.size + 1)
+            spec, sheet = parse_any(
+                data, filename=upload.name, max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES
+            )
             fv = services.framework_version_import(
                 spec=spec, user=request.user, publish=form.cleaned_data["publish"]
             )

@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from assessments import scoring
 from assessments.models import AgreedAnswer, Answer, Assessment
-from assessments.selectors import stored_comparison, stored_scores
+from assessments.selectors import assessment_flags, stored_comparison, stored_scores
 from assessments.services import assessment_compute_scores, comparison_build
 from benchmarks import disclosure
 from benchmarks.figures import released_figures
@@ -199,9 +199,10 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
         "sections": sections,
         "strongest": max(scored, key=lambda s: s["score"].value) if scored else None,
         "weakest": min(scored, key=lambda s: s["score"].value) if scored else None,
-        "flags": scoring.flags(
+        "flags": assessment_flags(
+            assessment=assessment,
             scores=scores,
-            dimension_names={str(d.pk): d.name for d in dimensions},
+            dimensions=dimensions,
             layer_axis=axis,
         ),
         "roadmap": roadmap[:15],

@@ -21,12 +21,12 @@ pytestmark = pytest.mark.django_db
 def test_load_frameworks_is_idempotent():
     first = io.StringIO()
     call_command("load_frameworks", stdout=first)
-    assert first.getvalue().count("loaded and published") == 4
+    assert first.getvalue().count("loaded and published") == 8
     counts = FrameworkVersion.objects.count()
     second = io.StringIO()
     call_command("load_frameworks", stdout=second)
-    assert second.getvalue().count("already loaded, unchanged") == 4
-    assert FrameworkVersion.objects.count() == counts == 4
+    assert second.getvalue().count("already loaded, unchanged") == 8
+    assert FrameworkVersion.objects.count() == counts == 8
     assert set(FrameworkVersion.objects.values_list("status", flat=True)) == {"published"}
 
 

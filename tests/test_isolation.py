@@ -324,6 +324,18 @@ def _crosswalk_question(w):
     return {"slug": kwargs["slug"], "version": kwargs["version"], "pk": kwargs["qpk"]}
 
 
+def _crosswalk_dropped(w):
+    """A question of the version the draft was made from that the draft no longer asks."""
+    draft = _draft(w)
+    earlier = (
+        Question.objects.filter(dimension__framework_version=draft.cloned_from)
+        .order_by("-pk")
+        .first()
+    )
+    Question.objects.filter(dimension__framework_version=draft, links__ancestor=earlier).delete()
+    return {"slug": draft.framework.slug, "version": draft.version, "pk": earlier.pk}
+
+
 # Framework editors only: everyone else signed in gets 403 (tests/frameworks/test_views.py too).
 EDITOR_ONLY = {
     "frameworks:import": lambda w: {},
@@ -334,6 +346,7 @@ EDITOR_ONLY = {
     # The framework editor (tests/frameworks/test_editor.py: published versions refused).
     "frameworks:editor": _editor(),
     "frameworks:editor_details": _editor(),
+    "frameworks:editor_warnings": _editor(),
     "frameworks:editor_scale": _editor(),
     "frameworks:editor_level_add": _editor(),
     "frameworks:editor_level_remove": _editor("lpk"),
@@ -357,6 +370,7 @@ EDITOR_ONLY = {
     "frameworks:crosswalk": _editor(),
     "frameworks:crosswalk_confirm": _editor(),
     "frameworks:crosswalk_question": _crosswalk_question,
+    "frameworks:crosswalk_dropped": _crosswalk_dropped,
 }
 POST_ONLY |= {"frameworks:editor_dimension_move", "frameworks:editor_question_move"}
 

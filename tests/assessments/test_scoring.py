@@ -27,6 +27,8 @@ from assessments.scoring import (
     is_disagreement,
     spread,
 )
+from frameworks.fileformat import LENS_IMBALANCE, FlagSpec
+from frameworks.fileformat import TECHNOLOGY_AHEAD_OF_DATA as TECHNOLOGY_AHEAD_OF_DATA_CODE
 from frameworks.layers import BUILT_IN, LayerAxis
 
 SCALE = tuple(
@@ -393,14 +395,24 @@ def test_spread_and_disagreement_ignore_missing_levels():
 # Flags
 
 
-def test_flags_technology_ahead_of_data():
-    found = flags(scores=example(), dimension_names={"data": "Data and insight"})
+ADOPTION = (FlagSpec(TECHNOLOGY_AHEAD_OF_DATA_CODE, questions=("ai-pilots", "new-systems")),)
+LENS = (FlagSpec(LENS_IMBALANCE),)
+
+
+def test_flags_technology_ahead_of_data_reads_the_declared_adoption_questions():
+    found = flags(
+        scores=example(),
+        dimension_names={"data": "Data and insight"},
+        declared=ADOPTION,
+        layer_axis=BUILT_IN,
+        question_levels={"ai-pilots": 4, "new-systems": 5, "other": 1},
+    )
     assert [f.code for f in found] == [TECHNOLOGY_AHEAD_OF_DATA]
     assert found[0].message == (
-        "Technology (4.3) is a level or more ahead of data (2.6): "
-        "a shiny new system before data foundations."
+        "New systems, automation or AI (4.5) are a level or more ahead of data (2.6): they have "
+        "been started before data foundations are ready."
     )
-    assert close(found[0].detail["lead"], 73 / 17 - 23 / 9)
+    assert close(found[0].detail["lead"], 4.5 - 23 / 9)
 
 
 def layered(technology: int, data: int, facet: str = "layer") -> Scores:
@@ -414,20 +426,41 @@ def layered(technology: int, data: int, facet: str = "layer") -> Scores:
     )
 
 
-def test_flags_technology_exactly_one_level_ahead_counts():
-    assert [f.code for f in flags(scores=layered(3, 2), dimension_names={})] == [
-        TECHNOLOGY_AHEAD_OF_DATA
+def adoption(scores: Scores, *levels: int | None, axis=BUILT_IN, declared=ADOPTION):
+    return [
+        f.code
+        for f in flags(
+            scores=scores,
+            dimension_names={},
+            declared=declared,
+            layer_axis=axis,
+            question_levels=dict(zip(("ai-pilots", "new-systems"), levels, strict=False)),
+        )
     ]
 
 
-def test_flags_nothing_when_data_keeps_up_or_a_layer_is_unscored():
-    assert flags(scores=layered(3, 3), dimension_names={}) == []
+def test_flags_technology_exactly_one_level_ahead_counts():
+    assert adoption(layered(1, 2), 3) == [TECHNOLOGY_AHEAD_OF_DATA]
+    assert adoption(layered(1, 2), 3, 2) == []  # 2.5 is not a level ahead of 2
+
+
+def test_flags_strong_hosting_beside_weak_data_is_not_technology_ahead_of_data():
+    """The old misfire: the technology layer's score is not the measure. Only the declared
+    questions on starting new systems or AI are, and here they are as weak as the data."""
+    assert adoption(layered(5, 1), 1, 1) == []
+    assert adoption(layered(5, 1), 3, 2) == [TECHNOLOGY_AHEAD_OF_DATA]
+
+
+def test_flags_nothing_when_data_keeps_up_or_anything_is_unscored_or_undeclared():
+    assert adoption(layered(1, 3), 3, 4) == []  # 3.5 against data 3
+    assert adoption(layered(3, 1)) == []  # adoption questions unanswered
+    assert adoption(layered(3, 1), None, None) == []
+    assert adoption(layered(3, 1), 5, axis=None) == []
+    assert adoption(layered(3, 1), 5, declared=()) == []
+    assert adoption(layered(3, 1), 5, declared=LENS) == []
     tier = LayerAxis("tier", BUILT_IN.values)
-    assert flags(scores=layered(5, 1), dimension_names={}, layer_axis=tier) == []
-    assert [
-        f.code for f in flags(scores=layered(5, 1, "tier"), dimension_names={}, layer_axis=tier)
-    ] == [TECHNOLOGY_AHEAD_OF_DATA]
-    assert flags(scores=layered(5, 1), dimension_names={}, layer_axis=None) == []
+    assert adoption(layered(3, 1), 5, axis=tier) == []  # no "tier" scores: data unscored
+    assert adoption(layered(3, 1, "tier"), 5, axis=tier) == [TECHNOLOGY_AHEAD_OF_DATA]
     unscored = compute_scores(
         scale=SCALE,
         dimensions=[DimensionIn("a", "A", 1)],
@@ -436,7 +469,7 @@ def test_flags_nothing_when_data_keeps_up_or_a_layer_is_unscored():
             QuestionIn("d", "a", 1, None, tags={"layer": "data"}),
         ],
     )
-    assert flags(scores=unscored, dimension_names={}) == []
+    assert adoption(unscored, 5) == []
 
 
 def test_flags_read_the_layer_axis_and_its_order_from_the_framework():
@@ -448,19 +481,24 @@ def test_flags_read_the_layer_axis_and_its_order_from_the_framework():
         scale=SCALE,
         dimensions=[DimensionIn("a", "A", 1)],
         questions=[
-            QuestionIn("d", "a", 1, 4, tags={"tier": "devices"}),
-            QuestionIn("p", "a", 1, 5, tags={"tier": "platforms"}),
+            QuestionIn("p", "a", 1, 4, tags={"tier": "platforms"}),
             QuestionIn("f", "a", 1, 2, tags={"tier": "foundations"}),
         ],
     )
-    found = flags(scores=scores, dimension_names={}, layer_axis=axis)
+    found = flags(
+        scores=scores,
+        dimension_names={},
+        declared=ADOPTION,
+        layer_axis=axis,
+        question_levels={"ai-pilots": 4},
+    )
     assert [f.message for f in found] == [
-        "Devices (4.0) is a level or more ahead of foundations (2.0): a shiny new system before "
-        "foundations."
+        "New systems, automation or AI (4.0) are a level or more ahead of foundations (2.0): "
+        "they have been started before foundations are ready."
     ]
-    # The same scores read with the axis the other way round: nothing runs ahead.
+    # The same scores read with the axis the other way round: platforms are the foundations.
     reverse = LayerAxis("tier", tuple(reversed(axis.values)))
-    assert flags(scores=scores, dimension_names={}, layer_axis=reverse) == []
+    assert adoption(scores, 4, axis=reverse) == []
 
 
 def lenses(*levels: int | None) -> Scores:
@@ -473,7 +511,7 @@ def lenses(*levels: int | None) -> Scores:
 
 def test_flags_one_lens_ahead_names_the_top_and_the_weakest():
     names = {"d0": "Data and insight", "d1": "Social media and communications", "d2": "Systems"}
-    found = flags(scores=lenses(1, 4, 3), dimension_names=names)
+    found = flags(scores=lenses(1, 4, 3), dimension_names=names, declared=LENS)
     assert [f.code for f in found] == [ONE_LENS_AHEAD]
     assert found[0].message == (
         "Social media and communications (4.0) is 2 or more levels ahead of Data and insight "
@@ -500,12 +538,20 @@ def test_flags_one_lens_compares_unrounded_scores():
         ],
     )
     assert scores.dimensions["a"].display == "4.0"
-    assert flags(scores=scores, dimension_names={}) == []
+    assert flags(scores=scores, dimension_names={}, declared=LENS) == []
+
+
+def test_flags_one_lens_only_where_declared():
+    assert [f.code for f in flags(scores=lenses(1, 4), dimension_names={}, declared=LENS)] == [
+        ONE_LENS_AHEAD
+    ]
+    assert flags(scores=lenses(1, 4), dimension_names={}) == []
+    assert flags(scores=lenses(1, 4), dimension_names={}, declared=ADOPTION) == []
 
 
 def test_flags_one_lens_ignores_unscored_dimensions_and_falls_back_to_keys():
-    assert flags(scores=lenses(3, None, 4), dimension_names={}) == []
-    found = flags(scores=lenses(5, None, 3, 2), dimension_names={})
+    assert flags(scores=lenses(3, None, 4), dimension_names={}, declared=LENS) == []
+    found = flags(scores=lenses(5, None, 3, 2), dimension_names={}, declared=LENS)
     assert found[0].message.startswith("d0 (5.0) is 2 or more levels ahead of d3 (2.0)")
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from frameworks.models import FrameworkVersion
 from organisations.models import Organisation, Role
 from tests.conftest import CsrfClient
 from tests.factories import (
@@ -105,6 +106,8 @@ def test_trend_lists_every_round_and_flags_show(fv):
     _, lead = submit(me, fv, [1, 2, 2, 1], round_label="2024/25")
     submit(me, fv, [3, 3, 2, 2], round_label="2025/26", lead=lead)
     submit(me, fv, [5, 5, 1, 1], round_label="2026/27", lead=lead)
+    # A framework shows only the flags it declares: this one means its dimensions as lenses.
+    FrameworkVersion.objects.filter(pk=fv.pk).update(flags=[{"code": "lens-imbalance"}])
     client = CsrfClient()
     client.force_login(lead)
     response = client.get(board_url(me, fv))

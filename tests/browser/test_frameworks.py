@@ -23,9 +23,11 @@ def test_reader_browses_catalogue_to_a_level_ladder(live_server, page):
     expect(page.locator("body")).to_have_class(re.compile("govuk-frontend-supported"))
     assert_accessible(page)
 
-    page.get_by_role("link", name="Seven tribes of digital", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Seven tribes of digital")
-    expect(page.get_by_text("7 dimensions, 21 questions, 5 levels")).to_be_visible()
+    lenses = "Lenses of digital (after Catherine Howe's tribes)"  # version 2.0.0's name
+    page.get_by_role("link", name=lenses, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(lenses)
+    expect(page.get_by_text("8 dimensions, 24 questions, 5 levels")).to_be_visible()
+    expect(page.get_by_role("heading", name="About this version")).to_be_visible()
     first_ladder = page.locator("table.app-ladder").first
     expect(first_ladder.locator("tbody tr")).to_have_count(5)
     expect(first_ladder.locator("tbody tr").last).to_contain_text("Top of the scale")
@@ -34,7 +36,7 @@ def test_reader_browses_catalogue_to_a_level_ladder(live_server, page):
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile("^YAML file")).click()
     download = download_info.value
-    assert download.suggested_filename == "seven-tribes-of-digital-1.0.0.yaml"
+    assert download.suggested_filename == "seven-tribes-of-digital-2.0.0.yaml"
     assert "format: maturity-framework/1" in download.path().read_text(encoding="utf-8")
     assert_no_console_errors(page)
 

@@ -1,22 +1,30 @@
 """Demo history: three rounds of submitted assessments, scored as a real submission would be."""
 
+import re
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from assessments import scoring
-from assessments.models import AgreedAnswer, Assessment, Score
-from assessments.services import assessment_compute_scores, store_scores
+from assessments.models import AgreedAnswer, Assessment, Comparison, Score
+from assessments.selectors import assessment_flags, stored_scores
+from assessments.services import assessment_compute_scores, comparison_build, store_scores
 from demo.rounds import (
     BUILTIN_SLUGS,
     DATA_SYSTEMS_TECHNOLOGY,
     DEFAULT_ROUNDS,
     HOME_CODE,
+    SEVEN_TRIBES,
     demo_rounds_load,
+    library_revisions,
 )
 from frameworks.builtin import library_load
+from frameworks.lineage import MERGED_FROM, NEW, SPLIT_FROM
 from frameworks.models import FrameworkVersion, Question
+from frameworks.selectors import version_map
 from maturity.audit.models import AuditEvent
 from organisations.models import Organisation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, make_version
@@ -42,8 +50,12 @@ KINDS = [
 
 @pytest.fixture
 def frameworks():
+    """The version of each built-in framework the demo history starts from."""
     library_load()
-    return {fv.framework.slug: fv for fv in FrameworkVersion.objects.select_related("framework")}
+    return {
+        fv.framework.slug: fv
+        for fv in FrameworkVersion.objects.filter(version="1.0.0").select_related("framework")
+    }
 
 
 @pytest.fixture
@@ -234,7 +246,7 @@ def test_demo_rounds_load_levels_are_on_the_scale(frameworks, orgs):
     assert set(bands) <= {1, 2, 3, 4, 5}
 
 
-def test_demo_rounds_load_gives_home_every_round_targets_and_the_tech_flag(frameworks, home, orgs):
+def test_demo_rounds_load_gives_home_every_round_and_targets(frameworks, home, orgs):
     demo_rounds_load(organisations=orgs)
 
     mine = Assessment.objects.filter(organisation=home)
@@ -249,9 +261,6 @@ def test_demo_rounds_load_gives_home_every_round_targets_and_the_tech_flag(frame
         for assessment in ordered:
             answers = assessment.agreed_answers.filter(state=AgreedAnswer.State.LEVEL)
             assert answers.filter(target_level__isnull=False).count() >= 0.8 * answers.count()
-    latest = mine.get(framework_version=frameworks[DATA_SYSTEMS_TECHNOLOGY], round_label="2025/26")
-    found = scoring.flags(scores=assessment_compute_scores(assessment=latest), dimension_names={})
-    assert scoring.TECHNOLOGY_AHEAD_OF_DATA in [f.code for f in found]
 
 
 def test_demo_rounds_load_uses_the_lead_as_creator_and_submitter(frameworks, orgs):
@@ -310,8 +319,6 @@ def numbers(scores):
 def test_every_demo_assessment_stores_exactly_what_its_answers_score(frameworks, orgs):
     """One source of truth: results, explain, the report, dashboards and exports read the stored
     scores, so for every demo assessment they must be what its agreed answers score."""
-    from assessments.selectors import stored_scores
-
     demo_rounds_load(organisations=orgs)
     submitted = Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
     assert set(submitted.values_list("framework_version", flat=True)) == {
@@ -320,3 +327,287 @@ def test_every_demo_assessment_stores_exactly_what_its_answers_score(frameworks,
     for assessment in submitted.select_related("framework_version"):
         recomputed = numbers(assessment_compute_scores(assessment=assessment))
         assert numbers(stored_scores(assessment=assessment)) == recomputed, assessment
+
+
+# ---------------------------------------------------------------------------------------------
+# The last round on the built-in 2.0.0s, answers carried through the crosswalk
+
+
+@pytest.fixture
+def revisions(frameworks):
+    return library_revisions()
+
+
+@pytest.fixture
+def bodies(home):
+    """The home body and 29 others with fixed codes: which bodies show a flag follows the code."""
+    return [home] + [
+        OrganisationFactory(code=f"ZT{i:04d}", kind=kind, region=region)
+        for i in range(1, 30)
+        for kind, region in [KINDS[i % len(KINDS)]]
+    ]
+
+
+def rounds_of(org, framework):
+    return list(
+        Assessment.objects.filter(organisation=org, framework_version__framework=framework)
+        .order_by("round_label")
+        .values_list("round_label", "framework_version__version")
+    )
+
+
+def flags_of(assessment):
+    return [
+        flag.code
+        for flag in assessment_flags(
+            assessment=assessment,
+            scores=stored_scores(assessment=assessment),
+            dimensions=list(assessment.framework_version.dimensions.all()),
+        )
+    ]
+
+
+def test_library_revisions_are_the_builtin_2_0_0s(revisions):
+    assert sorted((fv.framework.slug, fv.version) for fv in revisions) == sorted(
+        (slug, "2.0.0") for slug in BUILTIN_SLUGS
+    )
+    assert all(fv.is_published for fv in revisions)
+
+
+def test_demo_rounds_take_the_last_round_on_the_revisions(frameworks, revisions, home, bodies):
+    result = demo_rounds_load(organisations=bodies, revisions=revisions)
+
+    assert {str(fv) for fv in revisions} <= set(result.frameworks)
+    assert result.frameworks_missing == ()
+    for fv in revisions:
+        builtin = frameworks[fv.framework.slug]
+        assert rounds_of(home, fv.framework) == [
+            (DEFAULT_ROUNDS[0], "1.0.0"),
+            (DEFAULT_ROUNDS[1], "1.0.0"),
+            (DEFAULT_ROUNDS[2], "2.0.0"),
+        ]
+        last = Assessment.objects.filter(
+            round_label=DEFAULT_ROUNDS[-1], framework_version__framework=fv.framework
+        )
+        on_revision = last.filter(framework_version=fv)
+        # Most bodies moved on, some did not: both versions have bodies in the last round.
+        assert last.count() // 2 < on_revision.count() < last.count()
+        assert not Assessment.objects.filter(
+            framework_version=fv, round_label__in=DEFAULT_ROUNDS[:-1]
+        ).exists()
+        # Each round on 2.0.0 follows the body's round before, on 1.0.0.
+        for assessment in on_revision:
+            previous = Assessment.objects.filter(
+                organisation=assessment.organisation_id,
+                framework_version__framework=fv.framework,
+                round_label=DEFAULT_ROUNDS[1],
+            ).first()  # bodies that joined late have none
+            assert assessment.carried_from == previous
+            assert previous is None or previous.framework_version == builtin
+        # Latest submissions per version: peers compare on one version only.
+        latest = Assessment.objects.filter(is_latest_submission=True, framework_version=fv)
+        assert latest.count() == on_revision.count()
+
+
+def test_demo_rounds_on_the_revisions_answer_every_question_and_store_their_scores(
+    revisions, bodies
+):
+    demo_rounds_load(organisations=bodies, revisions=revisions)
+
+    for fv in revisions:
+        questions = Question.objects.filter(dimension__framework_version=fv).count()
+        on_revision = Assessment.objects.filter(framework_version=fv)
+        assert on_revision.exists()
+        for assessment in on_revision:
+            assert assessment.agreed_answers.count() == questions
+            recomputed = numbers(assessment_compute_scores(assessment=assessment))
+            assert numbers(stored_scores(assessment=assessment)) == recomputed
+
+
+def test_demo_rounds_carry_answers_through_the_crosswalk(frameworks, revisions, bodies):
+    """On 2.0.0 a body answers what it would have answered on 1.0.0 that round (the answers of
+    a load without the revisions), carried through each framework's crosswalk."""
+    demo_rounds_load(organisations=bodies)
+    before = {
+        (code, question): (state, level)
+        for code, question, state, level in AgreedAnswer.objects.filter(
+            assessment__round_label=DEFAULT_ROUNDS[-1]
+        ).values_list("assessment__organisation__code", "question_id", "state", "level")
+    }
+    Assessment.objects.all().delete()
+
+    demo_rounds_load(organisations=bodies, revisions=revisions)
+
+    checked = Counter()
+    for fv in revisions:
+        lineage = version_map(earlier=frameworks[fv.framework.slug], later=fv)
+        parts = defaultdict(list)  # (body, split question of 1.0.0): levels of its parts
+        for code, question, state, level in (
+            AgreedAnswer.objects.filter(assessment__framework_version=fv)
+            .order_by("question__dimension__position", "question__position")
+            .values_list("assessment__organisation__code", "question_id", "state", "level")
+        ):
+            relation = lineage.relation[question]
+            earlier = [before[(code, a)] for a in sorted(lineage.ancestors[question])]
+            levels = [lv for _, lv in earlier if lv is not None]
+            if question in lineage.comparable:  # the same or reworded: the same answer
+                assert (state, level) == before[(code, lineage.comparable[question])]
+            elif relation == MERGED_FROM and levels:  # the lowest of the merged answers
+                assert level == min(levels)
+            elif relation == SPLIT_FROM and levels:  # each part within a level of the whole
+                assert abs(level - levels[0]) <= 1
+                parts[(code, *lineage.ancestors[question])].append(level)
+            elif relation == NEW:
+                assert level in range(1, 6)
+            checked[relation] += 1
+        # The home body's second part of a split question stands a level below its first.
+        for (code, _), levels in parts.items():
+            if code == HOME_CODE:
+                assert levels[1:] == [max(levels[0] - 1, 1)] * (len(levels) - 1)
+    assert set(checked) == {"same", "reworded", SPLIT_FROM, MERGED_FROM, NEW}
+
+
+def test_demo_rounds_before_the_last_are_unchanged_by_the_revisions(revisions, bodies):
+    demo_rounds_load(organisations=bodies)
+    first = {row for row in answer_rows() if row[2] != DEFAULT_ROUNDS[-1]}
+    Assessment.objects.all().delete()
+
+    demo_rounds_load(organisations=bodies, revisions=revisions)
+
+    assert {row for row in answer_rows() if row[2] != DEFAULT_ROUNDS[-1]} == first
+
+
+def test_demo_rounds_with_the_revisions_a_second_time_create_nothing(revisions, bodies):
+    demo_rounds_load(organisations=bodies, revisions=revisions)
+    count = Assessment.objects.count()
+
+    second = demo_rounds_load(organisations=bodies, revisions=revisions)
+
+    assert second.assessments_created == 0 and Assessment.objects.count() == count
+
+
+def test_demo_rounds_never_answer_a_round_twice_on_two_versions(revisions, bodies):
+    """A database loaded before the revisions existed keeps its rounds: none is added beside."""
+    demo_rounds_load(organisations=bodies)
+    count = Assessment.objects.count()
+
+    result = demo_rounds_load(organisations=bodies, revisions=revisions)
+
+    assert result.assessments_created == 0 and Assessment.objects.count() == count
+
+
+def test_demo_rounds_skip_a_revision_that_is_not_later(frameworks, bodies):
+    builtin = frameworks[DATA_SYSTEMS_TECHNOLOGY]
+
+    result = demo_rounds_load(
+        organisations=bodies[:3], frameworks=[DATA_SYSTEMS_TECHNOLOGY], revisions=[builtin]
+    )
+
+    assert result.frameworks_missing == (str(builtin),)
+    assert set(Assessment.objects.values_list("framework_version", flat=True)) == {builtin.pk}
+
+
+def rounded(rows):
+    return sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows)
+
+
+def test_demo_rounds_store_the_comparison_a_submission_would(frameworks, revisions, home, bodies):
+    demo_rounds_load(organisations=bodies, revisions=revisions)
+
+    later = Assessment.objects.exclude(round_label=DEFAULT_ROUNDS[0]).filter(
+        carried_from__isnull=False
+    )
+    assert later.exists()
+    changed = 0
+    for assessment in later.select_related("framework_version"):
+        stored = Comparison.objects.get(assessment=assessment)
+        built, dimensions = comparison_build(assessment=assessment)
+        fields = ("previous_id", "version_changed", "comparable", "questions", "previous_questions")
+        assert [getattr(stored, f) for f in fields] == [getattr(built, f) for f in fields]
+        assert stored.movement == pytest.approx(built.movement)
+        assert stored.like_for_like == pytest.approx(built.like_for_like)
+        assert rounded(
+            stored.dimensions.values_list(
+                "dimension_id", "previous_dimension_id", "comparable", "movement", "like_for_like"
+            )
+        ) == rounded(
+            (d.dimension_id, d.previous_dimension_id, d.comparable, d.movement, d.like_for_like)
+            for d in dimensions
+        )
+        changed += stored.version_changed
+    moved = Assessment.objects.filter(framework_version__in=revisions, carried_from__isnull=False)
+    assert changed == moved.count()
+    # The home body's move to 2.0.0: the same and reworded questions compare, the rest do not.
+    for fv in revisions:
+        builtin = frameworks[fv.framework.slug]
+        move = Comparison.objects.get(
+            assessment__organisation=home, assessment__framework_version=fv
+        )
+        assert (move.comparable, move.questions, move.previous_questions) == (
+            len(version_map(earlier=builtin, later=fv).comparable),
+            Question.objects.filter(dimension__framework_version=fv).count(),
+            Question.objects.filter(dimension__framework_version=builtin).count(),
+        )
+        assert 0 < move.comparable < move.questions
+
+
+def test_demo_leads_dashboard_shows_the_trend_across_versions(revisions, home, bodies):
+    demo_rounds_load(organisations=bodies, revisions=revisions)
+    lead = MembershipFactory(organisation=home, role=Role.LEAD).user
+    client = Client()
+    client.force_login(lead)
+
+    for fv in revisions:
+        response = client.get(
+            reverse("benchmarks:dashboard", kwargs={"pk": home.pk, "framework": fv.framework.slug})
+        )
+
+        assert response.status_code == 200
+        page = response.content.decode()
+        table = page[page.index('data-table="trend"') :]
+        table = table[: table.index("</table>")]
+        rows = re.findall(
+            r'<th scope="row" class="govuk-table__header">([^<]+)</th>\s*'
+            r'<td class="govuk-table__cell">([0-9.]+)',
+            table,
+        )
+        assert rows == [
+            (DEFAULT_ROUNDS[0], "1.0.0"),
+            (DEFAULT_ROUNDS[1], "1.0.0"),
+            (DEFAULT_ROUNDS[2], "2.0.0"),
+        ]
+        move = Comparison.objects.get(
+            assessment__organisation=home, assessment__framework_version=fv
+        )
+        text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+        assert (
+            "The framework changed from version 1.0.0 to 2.0.0 between "
+            f"{DEFAULT_ROUNDS[1]} and {DEFAULT_ROUNDS[2]}."
+        ) in text
+        assert f"{move.comparable} of {move.questions} questions are comparable." in text
+        assert "is like-for-like change on those questions" in text
+
+
+def test_demo_flags_show_only_where_each_version_declares_them(revisions, bodies):
+    """Technology ahead of data on data-systems-technology 2.0.0 only (1.0.0 declares no flag),
+    lens imbalance on the seven tribes framework only: the home body and some others, not most."""
+    demo_rounds_load(organisations=bodies, revisions=revisions)
+
+    shown = defaultdict(set)
+    for assessment in Assessment.objects.select_related(
+        "framework_version__framework", "organisation"
+    ):
+        fv = assessment.framework_version
+        for code in flags_of(assessment):
+            shown[(fv.framework.slug, fv.version, code)].add(assessment.organisation.code)
+
+    tech = (DATA_SYSTEMS_TECHNOLOGY, "2.0.0", scoring.TECHNOLOGY_AHEAD_OF_DATA)
+    lens = (SEVEN_TRIBES, "2.0.0", scoring.ONE_LENS_AHEAD)
+    assert set(shown) == {tech, lens, (SEVEN_TRIBES, "1.0.0", scoring.ONE_LENS_AHEAD)}
+    assert HOME_CODE in shown[tech] and HOME_CODE not in shown[lens]
+    assert shown[tech] - {HOME_CODE}
+    for slug, version, code in (tech, lens):
+        on_revision = Assessment.objects.filter(
+            framework_version__framework__slug=slug, framework_version__version=version
+        )
+        assert 0 < len(shown[(slug, version, code)]) < on_revision.count() / 3, code

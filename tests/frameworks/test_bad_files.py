@@ -405,9 +405,16 @@ def test_every_problem_in_a_yaml_file_names_a_line(name, content):
 
 def test_json_files_are_checked_by_the_same_rules_and_name_the_same_places():
     document = yaml.safe_load(CASES["duplicate-dimension-slug"][0])
+    text = json.dumps(document, indent=2)
     with pytest.raises(FrameworkFileError) as caught:
-        parse(json.dumps(document), "f.json")
-    assert caught.value.messages == [CASES["duplicate-dimension-slug"][1]]
+        parse(text, "f.json")
+    # And the line and column, as in YAML: where the second dimension's slug is.
+    lines = text.splitlines()
+    line = [n for n, row in enumerate(lines, start=1) if '"slug": "dim-a"' in row][1]
+    column = lines[line - 1].index('"dim-a"') + 1
+    assert caught.value.messages == [
+        f"line {line}, column {column}: {CASES['duplicate-dimension-slug'][1]}"
+    ]
 
 
 # --- Plain words --------------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from django.urls import reverse
 from frameworks.diff import diff_versions, word_diff
 from frameworks.fileformat import (
     DimensionSpec,
+    DroppedSpec,
     FacetSpec,
     FacetValueSpec,
+    FlagSpec,
     FrameworkSpec,
     LevelSpec,
     LinkSpec,
@@ -501,3 +503,30 @@ def test_diff_page_query_count_does_not_grow_with_the_framework(client, db, cros
         counts.append(len(queries))
     assert counts == [counts[0], counts[0]]
     assert counts[0] == (26 if crosswalk else 25)
+
+
+def test_diff_shows_the_warnings_declared_and_why_a_question_was_dropped():
+    later = dataclasses.replace(
+        LATER,
+        flags=(FlagSpec("lens-imbalance", dimensions=("people", "tools")),),
+        dropped=(DroppedSpec("1.0.0", "printers", "Printing is not a digital capability."),),
+    )
+    found = rows(diff_versions(EARLIER, later))
+    assert (
+        "framework changed",
+        "",
+        "",
+        "warnings",
+        "",
+        "lens imbalance (between people, tools)",
+    ) in (found)
+    assert (
+        "question removed",
+        "Tools",
+        "printers",
+        "text",
+        "Are printers managed?",
+        "Printing is not a digital capability.",
+    ) in found
+    # Without a reason the removal stands alone, as before.
+    assert ("question removed", "Tools", "servers", "text", "Are servers patched?", "") in found

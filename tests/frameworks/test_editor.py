@@ -544,6 +544,7 @@ def _version_kwargs(fv):
     return {
         "editor": {},
         "editor_details": {},
+        "editor_warnings": {},
         "editor_scale": {},
         "editor_level_add": {},
         "editor_level_remove": {"lpk": fv.levels.get(value=5).pk},
@@ -568,6 +569,7 @@ def _version_kwargs(fv):
 EDITOR_ROUTES = [
     "editor",
     "editor_details",
+    "editor_warnings",
     "editor_scale",
     "editor_level_add",
     "editor_level_remove",
@@ -612,6 +614,7 @@ def _valid_post(name, fv, kwargs):
     dimension = first(fv, Dimension)
     return {
         "editor_details": {"name": "Changed", "description": "", "scoring": "lowest"},
+        "editor_warnings": {"lens_imbalance": "on"},
         "editor_scale": {f"label_{v}": "Changed" for v in range(1, 6)},
         "editor_level_add": {"value": "6", "label": "Six"},
         "editor_facet_add": {"name": "Stage"},

@@ -27,11 +27,14 @@ def questionnaire_url(fv, version=None):
 def pages_of(pdf: bytes, tmp_path) -> list[str]:
     """Each page's text, whitespace collapsed so wrapped lines read as one sentence."""
     pages = pdf_text(pdf, tmp_path).split("\f")[:-1]  # pdftotext ends every page with \f
-    return [re.sub(r"\s+", " ", page) for page in pages]
+    # A line broken after a hyphen ("re-" / "entering") reads back as "re- entering".
+    return [re.sub(r"(?<=\w-) (?=\w)", "", re.sub(r"\s+", " ", page)) for page in pages]
 
 
 @pytest.mark.parametrize("path", library_files(), ids=lambda path: path.stem)
 def test_builtin_questionnaire_has_every_question_and_level(path, tmp_path):
+    if path.stem != "1.0.0":  # a later version's crosswalk names the first
+        framework_version_import(spec=library_spec(path.parent / "1.0.0.yaml"), publish=True)
     fv = framework_version_import(spec=library_spec(path), publish=True)
     pages = pages_of(render_questionnaire_pdf(version=fv), tmp_path)
     text = " ".join(pages)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from frameworks.builtin import library_files, library_load, library_spec
+from frameworks.builtin import LIBRARY_DIR, library_files, library_load, library_spec
 from frameworks.fileformat import (
     DimensionSpec,
     FacetSpec,
@@ -39,15 +39,15 @@ def parse(text: str, fmt: str) -> FrameworkSpec:
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
 def test_builtin_frameworks_round_trip_through_the_database(fmt):
     library_load()
-    assert FrameworkVersion.objects.count() == 4
-    for fv in FrameworkVersion.objects.all():
+    assert FrameworkVersion.objects.count() == 8
+    for fv in FrameworkVersion.objects.order_by("pk"):
         original = framework_version_spec(framework_version=fv)
         exported = dump_framework(original, fmt)
         reparsed = parse(exported, fmt)
         assert reparsed == original
-        copy = framework_version_import(spec=dataclasses.replace(reparsed, version="9.9.9"))
+        copy = framework_version_import(spec=dataclasses.replace(reparsed, version=f"9.9.{fv.pk}"))
         assert framework_version_spec(framework_version=copy) == dataclasses.replace(
-            original, version="9.9.9"
+            original, version=f"9.9.{fv.pk}"
         )
 
 
@@ -68,7 +68,9 @@ def test_export_command_writes_a_file_that_imports_as_an_equal_version(tmp_path)
     spec = parse_framework(
         path.read_bytes(), filename=path.name, max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES
     )
-    original = FrameworkVersion.objects.get(framework__slug="data-systems-technology")
+    original = FrameworkVersion.objects.get(
+        framework__slug="data-systems-technology", version="1.0.0"
+    )
     assert spec == framework_version_spec(framework_version=original)
     # Built-in files use the `layer` shorthand; the export writes the tags out in full.
     assert all(q.tags.get("layer") for d in spec.dimensions for q in d.questions)
@@ -76,7 +78,7 @@ def test_export_command_writes_a_file_that_imports_as_an_equal_version(tmp_path)
 
 def test_every_builtin_file_parses_with_content():
     files = library_files()
-    assert [f.stem for f in files] == [
+    assert sorted({f.parent.name for f in files}) == [
         "data-systems-technology",
         "delivery-and-governance",
         "person-centred-persistent-delivery",
@@ -84,7 +86,7 @@ def test_every_builtin_file_parses_with_content():
     ]
     for path in files:
         spec = library_spec(path)
-        assert spec.slug == path.stem
+        assert (spec.slug, spec.version) == (path.parent.name, path.stem)
         assert len(spec.levels) == 5
         assert spec.question_count >= 15
         for d in spec.dimensions:
@@ -93,7 +95,7 @@ def test_every_builtin_file_parses_with_content():
 
 
 def test_seven_tribes_questions_are_tagged_by_layer():
-    spec = library_spec(next(p for p in library_files() if p.stem == "seven-tribes-of-digital"))
+    spec = library_spec(LIBRARY_DIR / "seven-tribes-of-digital" / "1.0.0.yaml")
     layers = {q.tags.get("layer") for d in spec.dimensions for q in d.questions}
     assert {"data", "systems", "technology"} <= layers
     tagged_lenses = [d.slug for d in spec.dimensions if any(q.tags for q in d.questions)]

@@ -140,12 +140,18 @@ def test_the_service_refuses_what_the_schema_refuses_in_a_json_file():
     document = json.loads(dump_framework(make_spec(), "json"))
     document["framework"]["dimensions"][0]["questions"][0]["weight"] = "heavy"
     assert schema_errors(document)
+    text = json.dumps(document)
     with pytest.raises(FrameworkFileError) as caught:
         parse_framework(
-            json.dumps(document).encode(),
-            filename="f.json",
-            max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES,
+            text.encode(), filename="f.json", max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES
         )
     assert caught.value.messages == [
-        "dimensions[0].questions[0].weight: expected a number, found the text 'heavy'"
+        f"line 1, column {text.index('"heavy"') + 1}: dimensions[0].questions[0].weight: "
+        "expected a number, found the text 'heavy'"
     ]
+
+
+@pytest.mark.django_db
+def test_the_upload_page_points_editors_at_the_schema(editor_client):
+    page = editor_client.get(reverse("frameworks:import")).content.decode()
+    assert f'href="{reverse("frameworks:schema")}"' in page

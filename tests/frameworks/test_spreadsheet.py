@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -79,13 +80,13 @@ def version_url(fv, name="frameworks:version"):
 @pytest.mark.django_db
 def test_builtin_frameworks_round_trip_through_a_spreadsheet_and_the_database():
     library_load()
-    for fv in FrameworkVersion.objects.all():
+    for fv in FrameworkVersion.objects.order_by("pk"):
         original = framework_version_spec(framework_version=fv)
         reread = read(framework_xlsx(original))
         assert reread == original
-        copy = framework_version_import(spec=dataclasses.replace(reread, version="9.9.9"))
+        copy = framework_version_import(spec=dataclasses.replace(reread, version=f"9.9.{fv.pk}"))
         assert framework_version_spec(framework_version=copy) == dataclasses.replace(
-            original, version="9.9.9"
+            original, version=f"9.9.{fv.pk}"
         )
 
 
@@ -526,3 +527,25 @@ def test_the_import_form_refuses_other_kinds_of_file_by_name(editor_client):
         response.content.decode()
     )
     assert not FrameworkVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_import_command_reads_a_spreadsheet_and_names_problems_by_cell(tmp_path):
+    good = tmp_path / "framework.xlsx"
+    good.write_bytes(framework_xlsx(make_spec()))
+    out = io.StringIO()
+    call_command("import_framework", str(good), "--publish", stdout=out)
+    assert "Imported Framework test-framework 1.0.0 (6 questions in 2 dimensions)" in out.getvalue()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(
+        edited(
+            framework_xlsx(make_spec(version="2.0.0")), ("Questions", 3, "Level 3: Defined", None)
+        )
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_framework", str(bad), stderr=err)
+    assert "Questions sheet, row 3, column I (Level 3: Defined): no descriptor for level 3" in (
+        err.getvalue()
+    )
+    assert FrameworkVersion.objects.count() == 1

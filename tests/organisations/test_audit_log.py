@@ -152,7 +152,7 @@ def invite(org, by, email, role=Role.VIEWER, **kwargs):
 
 def library_version():
     return framework_version_import(
-        spec=library_spec(LIBRARY_DIR / "data-systems-technology.yaml"), publish=True
+        spec=library_spec(LIBRARY_DIR / "data-systems-technology" / "1.0.0.yaml"), publish=True
     )
 
 

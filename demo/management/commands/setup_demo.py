@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.organisations import demo_load
-from demo.rounds import demo_rounds_load
-from demo.versions import demo_version_load
+from demo.rounds import demo_rounds_load, library_revisions
 from frameworks.builtin import library_load
 from frameworks.services import EDITORS_GROUP, editors_group
 
@@ -32,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-history",
             action="store_true",
-            help="Skip the three rounds of submitted assessments (about 20 seconds on SQLite).",
+            help="Skip the three rounds of submitted assessments (about 25 seconds on SQLite).",
         )
 
     def handle(self, *args, without_history=False, **options):
@@ -49,7 +48,6 @@ class Command(BaseCommand):
         User = get_user_model()
         editors = editors_group()
         lines = []
-        editor = None
         for spec in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 email=spec["email"],
@@ -59,8 +57,6 @@ class Command(BaseCommand):
             user.is_staff = spec["is_staff"]
             user.save()
             user.groups.set([editors] if EDITORS_GROUP in spec["groups"] else [])
-            if EDITORS_GROUP in spec["groups"]:
-                editor = user
             lines.append(
                 f"  {spec['role']:<18} {spec['email']:<28} password: {DEMO_PASSWORD}"
                 f"{'  (created)' if created else ''}"
@@ -73,19 +69,19 @@ class Command(BaseCommand):
         )
         if not without_history:
             library_load()
-            revision = demo_version_load(user=editor)
-            self.stdout.write(
-                f"Demo framework version: {revision.version} ({revision.note}), with a reworded, "
-                "a split and a new question; most demo bodies answered their last round on it."
-                if revision.version
-                else f"Demo framework version: none made ({revision.note})."
-            )
-            rounds = demo_rounds_load(revision=revision.version)
+            revisions = library_revisions()
+            rounds = demo_rounds_load(revisions=revisions)
             self.stdout.write(
                 f"Demo history: {rounds.assessments_created} submitted assessments created "
                 f"({rounds.answers_created} answers, {rounds.scores_created} scores), "
                 f"{rounds.assessments_skipped} already there."
             )
+            if revisions and rounds.assessments_created:
+                self.stdout.write(
+                    "Most demo bodies answered their last round on "
+                    f"{', '.join(str(fv) for fv in revisions)}; their earlier rounds are on "
+                    "each framework's first version."
+                )
         for role, email in result.logins:
             lines.append(f"  {role:<18} {email:<28} password: {DEMO_PASSWORD}")
         self.stdout.write(self.style.SUCCESS("Demo logins (fictional data, local use only):"))

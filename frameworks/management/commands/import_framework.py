@@ -3,15 +3,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from frameworks.fileformat import FrameworkFileError, parse_framework
+from frameworks.fileformat import FrameworkFileError
 from frameworks.services import FrameworkVersionIncomplete, framework_version_import
+from frameworks.spreadsheet import parse_any
 
 
 class Command(BaseCommand):
-    help = "Import one framework version from a maturity-framework/1 YAML or JSON file."
+    help = (
+        "Import one framework version from a maturity-framework/1 YAML or JSON file, or a "
+        "spreadsheet (.xlsx) laid out as the service's spreadsheet download."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The YAML or JSON file to import.")
+        parser.add_argument("path", help="The YAML, JSON or XLSX file to import.")
         parser.add_argument(
             "--publish", action="store_true", help="Publish the version once it is imported."
         )
@@ -20,15 +24,14 @@ class Command(BaseCommand):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"{path}: no such file")
+        sheet = None
         try:
-            spec = parse_framework(
-                file.read_bytes(),
-                filename=file.name,
-                max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES,
+            spec, sheet = parse_any(
+                file.read_bytes(), filename=file.name, max_bytes=settings.FRAMEWORK_FILE_MAX_BYTES
             )
             version = framework_version_import(spec=spec, publish=publish)
         except FrameworkFileError as exc:
-            for message in exc.messages:
+            for message in sheet.messages(exc) if sheet else exc.messages:
                 self.stderr.write(f"{path}: {message}")
             raise CommandError(
                 f"{path} was not imported ({len(exc.problems)} problem"
