@@ -502,7 +502,7 @@ def test_diff_page_query_count_does_not_grow_with_the_framework(client, db, cros
             assert client.get(diff_url(second), {"other": "1.0.0"}).status_code == 200
         counts.append(len(queries))
     assert counts == [counts[0], counts[0]]
-    assert counts[0] == (26 if crosswalk else 25)
+    assert counts[0] == (24 if crosswalk else 23)
 
 
 def test_diff_shows_the_warnings_declared_and_why_a_question_was_dropped():

@@ -829,5 +829,5 @@ def test_editor_list_pages_cost_the_same_queries_for_any_size(editor_client, edi
     )
     editor_client.get(url(name, small))  # the session and permissions are cached after this
     assert _queries(editor_client, url(name, small)) == _queries(editor_client, url(name, large))
-    expected = {"editor": 23, "editor_scale": 6, "editor_facets": 7}[name]
+    expected = {"editor": 22, "editor_scale": 6, "editor_facets": 7}[name]
     assert _queries(editor_client, url(name, large)) == expected
