@@ -14,7 +14,9 @@ from maturity.audit.models import AuditEvent
 
 ANSWERS = Kind("answers", "Answers", order=40)
 AGREED_ANSWERS = Kind("agreed-answers", "Agreed answers", order=50)
-ASSESSMENTS = Kind("assessments", "Assessments started, submitted or reopened", order=60)
+ASSESSMENTS = Kind(
+    "assessments", "Assessments started, finished answering, submitted or reopened", order=60
+)
 KINDS = {"answer": ANSWERS, "agreed_answer": AGREED_ANSWERS, "assessment": ASSESSMENTS}
 
 ROWS = {"answer": Answer, "agreed_answer": AgreedAnswer}
@@ -107,7 +109,16 @@ def _assessment(event, changes, assessment) -> str | None:
         case "assessment.reopen":
             reason = " ".join(str(changes.get("reason") or "").split())
             because = f" because: {reason}" if reason else ""
-            return f"{who} reopened {_title(assessment)}{because}"
+            again = (
+                ", asking everyone to check their answers again"
+                if changes.get("asked_again")
+                else ""
+            )
+            return f"{who} reopened {_title(assessment)}{again}{because}"
+        case "assessment.finish":
+            answered = changes.get("answered")
+            count = f" ({answered} answered)" if isinstance(answered, int) else ""
+            return f"{who} finished answering {_title(assessment)}{count}"
     return None
 
 

@@ -206,12 +206,42 @@ class AgreeForm(AnswerForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, hint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        # The suggested answer is said beside the options, never chosen for the lead.
+        self.fields["answer"].help_text = hint
+
     def answer_data(self, *, keep=None):
         if "rationale" in self.errors:
             rationale = keep.rationale if keep else ""
         else:
             rationale = self.cleaned_data.get("rationale", "")
         return super().answer_data(rationale=rationale, keep=keep)
+
+
+class AcceptSuggestionsForm(GDSForm):
+    """The confirmation of "accept the suggested answers": it carries the suggestions the page
+    showed (question id:level), so a suggestion that changes meanwhile is not agreed unseen."""
+
+    accepted = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, suggestions, **kwargs):
+        count = len(suggestions)
+        self.submit_label = f"Accept {count} suggested answer{'' if count == 1 else 's'}"
+        shown = ",".join(f"{s.question.pk}:{s.level}" for s in suggestions)
+        super().__init__(*args, initial={"accepted": shown}, **kwargs)
+
+    def clean(self):
+        text = self.cleaned_data.get("accepted", "")
+        try:
+            pairs = dict(
+                (int(pk), int(level)) for pk, level in (item.split(":") for item in text.split(","))
+            )
+        except ValueError:
+            raise forms.ValidationError(
+                "The page was sent incomplete: go back to the dimension and try again"
+            ) from None
+        return {"accepted": pairs}
 
 
 class ReopenForm(GDSForm):
@@ -222,4 +252,12 @@ class ReopenForm(GDSForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why you are reopening the assessment"},
+    )
+    ask_again = forms.BooleanField(
+        label="Ask everyone who answers to check their answers again",
+        required=False,
+        help_text=(
+            "Each of them is emailed with your reason and a link to their answers, and nobody "
+            "counts as finished until they say so again."
+        ),
     )

@@ -265,3 +265,24 @@ class DimensionComparison(models.Model):
 
     def __str__(self):
         return f"Dimension {self.dimension_id} movement {self.movement}"
+
+
+class Participation(models.Model):
+    """One person's part in answering an assessment: whether they have told the lead they have
+    finished. Answering again, or a lead asking everyone again after a reopen, clears it."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="participations"
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "person"], name="assessments_participation_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Person {self.person_id} in assessment {self.assessment_id}"

@@ -451,10 +451,11 @@ def spread(levels: Sequence[int | None]) -> int | None:
     return max(answered) - min(answered) if answered else None
 
 
-def is_disagreement(levels: Sequence[int | None]) -> bool:
-    """Two or more levels apart: worth a conversation before the lead agrees an answer."""
+def is_disagreement(levels: Sequence[int | None], *, not_applicable: int = 0) -> bool:
+    """Two or more levels apart, or "not applicable" beside a level (some say the question does
+    not apply, others score it): worth a conversation before the lead agrees an answer."""
     gap = spread(levels)
-    return gap is not None and gap >= 2
+    return gap is not None and (gap >= 2 or not_applicable > 0)
 
 
 # ---------------------------------------------------------------------------------------------

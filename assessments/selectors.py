@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import QuerySet
@@ -14,6 +16,7 @@ from assessments.models import (
     Assessment,
     Comparison,
     DimensionComparison,
+    Participation,
     Score,
 )
 from frameworks.fileformat import TECHNOLOGY_AHEAD_OF_DATA, flags_from_json
@@ -60,6 +63,19 @@ def assessment_dimension(*, assessment: Assessment, pk: int) -> Dimension:
         return Dimension.objects.get(pk=pk, framework_version_id=assessment.framework_version_id)
     except Dimension.DoesNotExist:
         raise Http404("No such dimension") from None
+
+
+def next_dimension(*, assessment: Assessment, dimension: Dimension) -> Dimension | None:
+    """The dimension after this one, in the framework's order; None after the last."""
+    return (
+        Dimension.objects.filter(framework_version_id=assessment.framework_version_id)
+        .filter(
+            models.Q(position__gt=dimension.position)
+            | models.Q(position=dimension.position, pk__gt=dimension.pk)
+        )
+        .order_by("position", "id")
+        .first()
+    )
 
 
 def assessment_questions(*, assessment: Assessment) -> list[Question]:
@@ -158,6 +174,104 @@ def respondents_answers(*, access: Access, assessment: Assessment, questions) ->
     return by_question
 
 
+@dataclass
+class Suggestion:
+    """What a lead agreeing one question is offered: the middle of the levels people gave,
+    rounded down, and whether "accept the suggested answers" would agree it for them."""
+
+    question: Question
+    answered: int  # people who gave any answer
+    levels: list[int]  # the levels given
+    not_applicable: int
+    level: int | None  # the suggested level; None when nobody gave one
+    agreed: AgreedAnswer | None  # the agreed answer so far, if there is a row
+
+    @property
+    def spread(self) -> int | None:
+        return scoring.spread(self.levels)
+
+    @property
+    def disagreement(self) -> bool:
+        return scoring.is_disagreement(self.levels, not_applicable=self.not_applicable)
+
+    @property
+    def disagreement_text(self) -> str:
+        if not self.disagreement:
+            return ""
+        if self.spread >= 2:
+            return f"Answers differ by {self.spread} levels"
+        said = "person said" if self.not_applicable == 1 else "people said"
+        return f"{self.not_applicable} {said} not applicable and {len(self.levels)} gave a level"
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed is not None and bool(self.agreed.state)
+
+    @property
+    def acceptable(self) -> bool:
+        """Accepting suggestions agrees only what needs no judgement: never an answer agreed
+        already (carried over ones too), and never one people disagree on."""
+        return self.level is not None and not self.disagreement and not self.is_agreed
+
+
+def suggestions_from(
+    *, questions, answers: dict[int, list[Answer]], agreed: dict[int, AgreedAnswer], scale_values
+) -> list[Suggestion]:
+    """Suggestions from answers already read (`respondents_answers`, by question id)."""
+    rows = []
+    for q in questions:
+        given = answers.get(q.pk, [])
+        levels = [a.level for a in given if a.scored_level is not None]
+        rows.append(
+            Suggestion(
+                question=q,
+                answered=len(given),
+                levels=levels,
+                not_applicable=sum(a.state == Answer.State.NOT_APPLICABLE for a in given),
+                level=scoring.agreed_level_from_responses(levels, scale_values),
+                agreed=agreed.get(q.pk),
+            )
+        )
+    return rows
+
+
+def dimension_suggestions(*, assessment: Assessment, dimension: Dimension, scale_values):
+    """Each of the dimension's questions with its suggestion (3 queries). Only counts and the
+    suggested level, nobody's own answer; the accepting service reads it under its lock."""
+    questions = list(Question.objects.filter(dimension=dimension).order_by("position", "id"))
+    answers: dict[int, list[Answer]] = {}
+    for answer in Answer.objects.filter(assessment=assessment, question__in=questions).exclude(
+        state=""
+    ):
+        answers.setdefault(answer.question_id, []).append(answer)
+    agreed = {
+        a.question_id: a
+        for a in AgreedAnswer.objects.filter(assessment=assessment, question__in=questions)
+    }
+    return suggestions_from(
+        questions=questions, answers=answers, agreed=agreed, scale_values=scale_values
+    )
+
+
+def respondents_not_started(*, assessment: Assessment) -> tuple[int, int]:
+    """(how many respondents have not answered any question, how many respondents there are),
+    for the lead's check page."""
+    counts = Membership.objects.filter(
+        organisation_id=assessment.organisation_id, role=Role.RESPONDENT
+    ).aggregate(
+        total=models.Count("pk"),
+        not_started=models.Count(
+            "pk",
+            filter=~models.Exists(
+                Answer.objects.filter(
+                    assessment=assessment, respondent=models.OuterRef("user_id")
+                ).exclude(state="")
+            ),
+        ),
+    )
+    return counts["not_started"], counts["total"]
+
+
 def visible_answers(*, access: Access, user, assessment: Assessment) -> QuerySet[Answer] | None:
     """The individual answers this person may see: everyone's (`view_all_answers`), their own
     (`answer`), or none at all (None: viewers and consultants see only the agreed answers)."""
@@ -169,8 +283,16 @@ def visible_answers(*, access: Access, user, assessment: Assessment) -> QuerySet
     return None
 
 
-def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:
-    """(person, role, answered) for everyone who may answer, for the lead's overview."""
+class Progress(NamedTuple):
+    person: object
+    role: str
+    answered: int
+    finished_at: datetime | None  # when they told the lead they had finished; None: not yet
+
+
+def assessment_progress_by_person(*, assessment: Assessment) -> list[Progress]:
+    """Everyone who may answer, with how many questions they have answered and whether they
+    have finished, for the lead's overview."""
     answered = dict(
         Answer.objects.filter(assessment=assessment)
         .exclude(state="")
@@ -178,14 +300,30 @@ def assessment_progress_by_person(*, assessment: Assessment) -> list[tuple]:
         .annotate(n=models.Count("id"))
         .values_list("respondent_id", "n")
     )
+    finished = Participation.objects.filter(
+        assessment=assessment, person=models.OuterRef("user_id")
+    ).values("finished_at")[:1]
     members = (
         Membership.objects.filter(
             organisation_id=assessment.organisation_id, role__in=[Role.LEAD, Role.RESPONDENT]
         )
+        .annotate(finished_at=models.Subquery(finished))
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
-    return [(m.user, m.get_role_display(), answered.get(m.user_id, 0)) for m in members]
+    return [
+        Progress(m.user, m.get_role_display(), answered.get(m.user_id, 0), m.finished_at)
+        for m in members
+    ]
+
+
+def own_participation(*, assessment: Assessment, user) -> Participation | None:
+    return Participation.objects.filter(assessment=assessment, person=user).first()
+
+
+def own_answers(*, assessment: Assessment, user) -> dict[int, Answer]:
+    """This person's own answers, by question id (none of anyone else's)."""
+    return {a.question_id: a for a in Answer.objects.filter(assessment=assessment, respondent=user)}
 
 
 _UNREAD = object()

@@ -5,28 +5,34 @@ and a stale save is refused with the current value (AnswerConflict) instead of o
 Rows are locked for the compare-and-save, so two people saving at once cannot both win.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments import scoring
+from assessments import scoring, selectors
 from assessments.models import (
     AgreedAnswer,
     Answer,
     Assessment,
     Comparison,
     DimensionComparison,
+    Participation,
     Score,
 )
 from assessments.signals import submissions_changed
 from frameworks.lineage import MERGED_FROM
-from frameworks.models import FrameworkVersion, Question, ScaleLevel
+from frameworks.models import Dimension, FrameworkVersion, Question, ScaleLevel
 from frameworks.selectors import version_map
 from maturity.audit.services import audit_record
-from organisations.models import Organisation
+from maturity.mail import send_email
+from organisations.models import Membership, Organisation, Role
+from organisations.permissions import Permission, permissions_for
 
 ANSWER_FIELDS = ("state", "level", "target_level", "evidence", "links", "confidence")
 
@@ -47,6 +53,11 @@ class AnswerConflict(Exception):
     def __init__(self, current):
         self.current = current
         super().__init__("This answer was changed since you opened it")
+
+
+class SuggestionsChanged(Exception):
+    """The suggested answers are no longer the ones the lead confirmed: someone changed an
+    answer after the confirmation page was drawn."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,86 @@ def _save_versioned(model, *, lookup: dict, values: dict, base_version: int, ext
     row.carried_over = False
     row.save()
     return row, changes
+
+
+def _email_people_who_answer(
+    *, assessment: Assessment, actor, base_url: str | None, kind: str, subject: str, **extra
+) -> int:
+    """Queue one email to each person who answers for the organisation, but not to the one
+    acting. A `base_url` of None sends nothing: seed data (the demo, tests) tells nobody."""
+    if base_url is None:
+        return 0
+    members = (
+        Membership.objects.filter(
+            organisation_id=assessment.organisation_id,
+            role__in=[role for role in Role if _answers(role)],
+            user__is_active=True,
+        )
+        .exclude(user=actor)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    people = [m.user for m in members]
+    _email(
+        assessment=assessment,
+        people=people,
+        actor=actor,
+        base_url=base_url,
+        kind=kind,
+        subject=subject,
+        **extra,
+    )
+    return len(people)
+
+
+def _answers(role: str | None) -> bool:
+    return role is not None and Permission.ANSWER in permissions_for(role)
+
+
+def _email(
+    *, assessment: Assessment, people, actor, base_url: str, kind: str, subject: str, **extra
+) -> None:
+    """Queue `templates/assessments/email/<kind>.txt` to each of `people`, one email each.
+    Queued in the caller's transaction (the queue is in this database), so it leaves only if
+    the change is saved."""
+    page = {"ask_again": "your_answers", "submitted": "results"}.get(kind, "assessment")
+    path = reverse(
+        f"assessments:{page}", kwargs={"pk": assessment.organisation_id, "apk": assessment.pk}
+    )
+    context = {
+        "assessment": assessment,
+        "organisation": assessment.organisation,
+        "actor": actor,
+        "url": f"{base_url.rstrip('/')}{path}",
+        **extra,
+    }
+    for person in people:
+        body = render_to_string(f"assessments/email/{kind}.txt", {**context, "person": person})
+        send_email.enqueue(to=[person.email], subject=subject, body=body)
+
+
+def member_may_answer(*, membership: Membership, previous_role, by, base_url) -> None:
+    """Someone who may now answer for their organisation (a new member, or one given a role
+    that answers) is told of each of its assessments collecting answers. Receives
+    organisations' `membership_role_set` (registered in assessments.hooks)."""
+    if base_url is None or not _answers(membership.role) or _answers(previous_role):
+        return
+    role = Role(membership.role).label.lower()
+    for assessment in (
+        Assessment.objects.filter(organisation_id=membership.organisation_id)
+        .exclude(status=Assessment.Status.SUBMITTED)
+        .select_related("organisation")
+    ):
+        _email(
+            assessment=assessment,
+            people=[membership.user],
+            actor=by,
+            base_url=base_url,
+            kind="added",
+            subject=f"{assessment.organisation.name}: the {assessment.round_label} assessment "
+            "needs your answers",
+            role=role,
+        )
 
 
 def _carried_answers(*, carry_from: Assessment, assessment: Assessment) -> list[AgreedAnswer]:
@@ -168,7 +259,9 @@ def assessment_start(
     user,
     due_date=None,
     carry_from: Assessment | None = None,
+    base_url: str | None = None,
 ) -> Assessment:
+    """Start a round; with `base_url`, email everyone who answers for the organisation."""
     if not framework_version.is_published:
         raise ValueError("Assessments can only use a published framework version.")
     assessment = Assessment.objects.create(
@@ -198,6 +291,13 @@ def assessment_start(
         },
         organisation_id=organisation.pk,
     )
+    _email_people_who_answer(
+        assessment=assessment,
+        actor=user,
+        base_url=base_url,
+        kind="started",
+        subject=f"{organisation.name}: the {assessment.round_label} assessment has started",
+    )
     return assessment
 
 
@@ -220,6 +320,36 @@ def answer_save(
             action="answer.save",
             obj=row,
             changes={"question": question.slug, **changes},
+            organisation_id=assessment.organisation_id,
+        )
+        # A changed answer means they are answering again: they say when they have finished.
+        Participation.objects.filter(
+            assessment=assessment, person=respondent, finished_at__isnull=False
+        ).update(finished_at=None)
+    return row
+
+
+@transaction.atomic
+def respondent_finish(*, assessment: Assessment, respondent) -> Participation:
+    """Record that a respondent has told the lead they have finished answering. Saying it
+    again changes nothing; answering again, or a lead asking everyone again, clears it."""
+    _ensure_open(assessment)
+    row, _ = Participation.objects.select_for_update().get_or_create(
+        assessment=assessment, person=respondent
+    )
+    if row.finished_at is None:
+        row.finished_at = timezone.now()
+        row.save(update_fields=["finished_at"])
+        answered = (
+            Answer.objects.filter(assessment=assessment, respondent=respondent)
+            .exclude(state="")
+            .count()
+        )
+        audit_record(
+            actor=respondent,
+            action="assessment.finish",
+            obj=assessment,
+            changes={"answered": answered},
             organisation_id=assessment.organisation_id,
         )
     return row
@@ -253,6 +383,66 @@ def agreed_answer_save(
             locked.save(update_fields=["status"])
             assessment.status = locked.status
     return row
+
+
+ACCEPTED_RATIONALE = "Accepted the suggested answer"
+
+
+@transaction.atomic
+def agreed_answers_accept_suggested(
+    *, assessment: Assessment, dimension: Dimension, lead, confirmed: Mapping[int, int]
+) -> list[AgreedAnswer]:
+    """Agree the suggested answers the lead confirmed (question id -> suggested level) in one
+    go, each through `agreed_answer_save`, all or nothing. A question agreed since is left as
+    it is; if any other confirmed suggestion has changed (or is now disputed), nothing is
+    saved (SuggestionsChanged). What the lead typed on a question with no level yet is kept."""
+    # Every write of an answer or an agreed answer locks the assessment row first
+    # (_ensure_open). Holding it here means no respondent can change a suggestion and no other
+    # lead can agree one of these questions until this commits: two leads accepting at once,
+    # or one agreeing a question while another accepts, take turns, and the second finds the
+    # first's answers and leaves them alone (or, saving one by hand, is told of the conflict).
+    _ensure_open(assessment)
+    scale = list(
+        ScaleLevel.objects.filter(framework_version_id=assessment.framework_version_id)
+        .order_by("value")
+        .values_list("value", flat=True)
+    )
+    current = selectors.dimension_suggestions(
+        assessment=assessment, dimension=dimension, scale_values=scale
+    )
+    by_question = {s.question.pk: s for s in current}
+    if any(
+        pk not in by_question
+        or (
+            not by_question[pk].is_agreed
+            and (not by_question[pk].acceptable or by_question[pk].level != level)
+        )
+        for pk, level in confirmed.items()
+    ):
+        raise SuggestionsChanged("Some answers changed after the suggestions were shown.")
+    saved = []
+    for suggestion in current:
+        if suggestion.question.pk not in confirmed or suggestion.is_agreed:
+            continue
+        started = suggestion.agreed  # a row with no level yet: keep what was typed on it
+        saved.append(
+            agreed_answer_save(
+                assessment=assessment,
+                question=suggestion.question,
+                lead=lead,
+                data=AnswerData(
+                    state=Answer.State.LEVEL,
+                    level=suggestion.level,
+                    target_level=started.target_level if started else None,
+                    evidence=started.evidence if started else "",
+                    links=started.links if started else "",
+                    confidence=started.confidence if started else "",
+                    rationale=(started.rationale if started else "") or ACCEPTED_RATIONALE,
+                ),
+                base_version=started.version if started else 0,
+            )
+        )
+    return saved
 
 
 def missing_agreed_answers(*, assessment: Assessment) -> list[Question]:
@@ -455,8 +645,9 @@ def _submission_changed(assessment: Assessment) -> None:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, user) -> Assessment:
-    """Lock, check, score and store. A second submit of the same assessment does nothing."""
+def assessment_submit(*, assessment: Assessment, user, base_url: str | None = None) -> Assessment:
+    """Lock, check, score and store. A second submit of the same assessment does nothing.
+    With `base_url`, email everyone who answers for the organisation that the scores are in."""
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.is_submitted:
         return locked
@@ -481,12 +672,28 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
         },
         organisation_id=locked.organisation_id,
     )
+    _email_people_who_answer(
+        assessment=locked,
+        actor=user,
+        base_url=base_url,
+        kind="submitted",
+        subject=f"{locked.organisation.name}: the {locked.round_label} assessment is submitted",
+    )
     assessment.refresh_from_db()
     return locked
 
 
 @transaction.atomic
-def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessment:
+def assessment_reopen(
+    *,
+    assessment: Assessment,
+    user,
+    reason: str,
+    ask_again: bool = False,
+    base_url: str | None = None,
+) -> Assessment:
+    """Reopen a submitted assessment. `ask_again` asks everyone who answers to check their
+    answers again: nobody counts as finished any more, and (with `base_url`) each is emailed."""
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not locked.is_submitted:
         return locked
@@ -501,11 +708,24 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
     for comparison in list(followers):
         comparison_store(assessment=comparison.assessment)
     _submission_changed(locked)
+    changes = {"status": ["submitted", "in_review"], "reason": reason}
+    if ask_again:
+        changes["asked_again"] = True
+        Participation.objects.filter(assessment=locked).update(finished_at=None)
+        _email_people_who_answer(
+            assessment=locked,
+            actor=user,
+            base_url=base_url,
+            kind="ask_again",
+            subject=f"{locked.organisation.name}: check your answers to the "
+            f"{locked.round_label} assessment again",
+            reason=reason,
+        )
     audit_record(
         actor=user,
         action="assessment.reopen",
         obj=locked,
-        changes={"status": ["submitted", "in_review"], "reason": reason},
+        changes=changes,
         organisation_id=locked.organisation_id,
     )
     assessment.refresh_from_db()

@@ -13,7 +13,13 @@ from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import panels, scoring, selectors, services
-from assessments.forms import AgreeForm, AnswerForm, ReopenForm, StartAssessmentForm
+from assessments.forms import (
+    AcceptSuggestionsForm,
+    AgreeForm,
+    AnswerForm,
+    ReopenForm,
+    StartAssessmentForm,
+)
 from assessments.models import Assessment
 from frameworks import layers
 from frameworks import selectors as framework_selectors
@@ -62,6 +68,7 @@ def start(request, access):
             due_date=form.cleaned_data["due_date"],
             carry_from=carry_from,
             user=request.user,
+            base_url=request.build_absolute_uri("/"),
         )
         note = (
             f", starting from the answers agreed in {carry_from.round_label}" if carry_from else ""
@@ -82,6 +89,11 @@ def assessment_detail(request, access, apk):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     rows = selectors.assessment_task_list(assessment=assessment, user=request.user)
     total = sum(len(r.questions) for r in rows)
+    progress = (
+        selectors.assessment_progress_by_person(assessment=assessment)
+        if access.can(Permission.VIEW_ALL_ANSWERS)
+        else []
+    )
     return render(
         request,
         "assessments/task_list.html",
@@ -94,14 +106,24 @@ def assessment_detail(request, access, apk):
             "agreed": sum(r.agreed for r in rows),
             "to_check": [item for r in rows for item in r.to_check],
             "can_answer": access.can(Permission.ANSWER) and not assessment.is_submitted,
-            "progress": (
-                selectors.assessment_progress_by_person(assessment=assessment)
-                if access.can(Permission.VIEW_ALL_ANSWERS)
-                else []
-            ),
+            "finished_at": _own_finished_at(access, assessment, request.user, progress),
+            "progress": progress,
+            "finished_count": sum(1 for p in progress if p.finished_at),
             "panels": panels.assessment_page.render(request, access=access, assessment=assessment),
         },
     )
+
+
+def _own_finished_at(access, assessment, user, progress):
+    """When this person said they had finished answering (None: not yet, or not one who
+    answers). A lead's own row is in `progress` already, which saves a query."""
+    if not access.can(Permission.ANSWER):
+        return None
+    mine = next((p for p in progress if p.person.pk == user.pk), None)
+    if mine is not None:
+        return mine.finished_at
+    participation = selectors.own_participation(assessment=assessment, user=user)
+    return participation.finished_at if participation else None
 
 
 def _neighbours(assessment, qpk):
@@ -129,22 +151,30 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
         responses = selectors.respondents_answers(
             access=access, assessment=assessment, questions=[question]
         )[question.pk]
-        suggestion = scoring.agreed_level_from_responses(
-            [a.scored_level for a in responses], [lv.value for lv in levels]
-        )
+        suggestion = selectors.suggestions_from(
+            questions=[question],
+            answers={question.pk: responses},
+            agreed={},
+            scale_values=[lv.value for lv in levels],
+        )[0]
+        # Offered beside the options, not chosen: a chosen radio anchors the lead (GOV.UK).
         initial = AnswerForm.initial_for(current)
-        if (current is None or not current.state) and suggestion is not None:
-            initial["answer"] = str(suggestion)
         if current is not None:
             initial["rationale"] = current.rationale
         form_class, label = AgreeForm, "Agreed answer"
+        extra = {"hint": _suggestion_hint(suggestion, levels)}
     else:
         current = selectors.own_answer(assessment=assessment, question=question, user=request.user)
         responses, suggestion = [], None
         initial = AnswerForm.initial_for(current)
-        form_class, label = AnswerForm, "Your answer"
+        form_class, label, extra = AnswerForm, "Your answer", {}
     form = form_class(
-        request.POST or None, initial=initial, question=question, levels=levels, label=label
+        request.POST or None,
+        initial=initial,
+        question=question,
+        levels=levels,
+        label=label,
+        **extra,
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -158,13 +188,25 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
             # keeps theirs; "use the saved answer" reloads the newer one.
             data = request.POST.copy()
             data["version"] = conflict.version
-            form = form_class(data, question=question, levels=levels, label=label)
+            form = form_class(data, question=question, levels=levels, label=label, **extra)
             form.is_valid()
         except services.AssessmentLocked:
             messages.error(request, "This assessment has been submitted, so answers cannot change.")
             return redirect(assessment)
         else:
             next_name = "agree_question" if agreed else "question"
+            then = request.POST.get("then")
+            if not agreed and (then == "check" or (following is None and then != "list")):
+                # The last question, or a change made from their check page: back to it.
+                messages.success(request, "Your answer was saved.")
+                return redirect(_assessment_url(assessment, "your_answers"))
+            if (
+                agreed
+                and request.POST.get("then") != "list"
+                and _ends_dimension(question, following)
+            ):
+                messages.success(request, "Your answer was saved.")
+                return redirect(_after_dimension(assessment, following))
             if request.POST.get("then") == "list" or following is None:
                 target = (
                     _assessment_url(assessment, "agree_dimension", dpk=question.dimension_id)
@@ -200,8 +242,7 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
             "carried_label": _answer_label(carried, level_labels) if carried else "",
             "responses": [(a, _answer_label(a, level_labels)) for a in responses],
             "suggestion": suggestion,
-            "spread": scoring.spread([a.scored_level for a in responses]),
-            "disagreement": scoring.is_disagreement([a.scored_level for a in responses]),
+            "from_check": not agreed and request.GET.get("from") == "check",
             "autosave_url": _assessment_url(
                 assessment, "agree_autosave" if agreed else "autosave", qpk=question.pk
             ),
@@ -235,6 +276,31 @@ def _answer_label(answer, level_labels) -> str:
     if answer.state == answer.State.LEVEL:
         return f"{answer.level}. {level_labels.get(answer.level, '')}"
     return answer.get_state_display()
+
+
+def _suggestion_hint(suggestion, levels) -> str:
+    """The suggestion, said beside the agreed answer's options: "Suggested from 4 answers: level
+    3 (Defined)…". Empty when nobody gave a level."""
+    if suggestion.level is None:
+        return ""
+    count = len(suggestion.levels)
+    label = next(lv.label for lv in levels if lv.value == suggestion.level)
+    return (
+        f"Suggested from {count} answer{'' if count == 1 else 's'}: level {suggestion.level} "
+        f"({label}), the middle of the levels given, rounded down."
+    )
+
+
+def _ends_dimension(question, following) -> bool:
+    return following is None or following.dimension_id != question.dimension_id
+
+
+def _after_dimension(assessment, following) -> str:
+    """Where a lead goes once a dimension is agreed: on to the next one, or after the last to
+    check the answers."""
+    if following is None:
+        return _assessment_url(assessment, "check")
+    return _assessment_url(assessment, "agree_dimension", dpk=following.dimension_id)
 
 
 @organisation_view(Permission.ANSWER)
@@ -326,20 +392,20 @@ def agree_dimension(request, access, apk, dpk):
         access=access, assessment=assessment, questions=questions
     )
     agreed = {a.question_id: a for a in assessment.agreed_answers.filter(question__in=questions)}
-    rows = []
-    for q in questions:
-        levels_given = [a.scored_level for a in responses[q.pk]]
-        rows.append(
-            {
-                "question": q,
-                "responses": [(a, _answer_label(a, labels)) for a in responses[q.pk]],
-                "spread": scoring.spread(levels_given),
-                "disagreement": scoring.is_disagreement(levels_given),
-                "suggestion": scoring.agreed_level_from_responses(levels_given, list(labels)),
-                "agreed": agreed.get(q.pk),
-                "agreed_label": _answer_label(agreed.get(q.pk), labels),
-            }
-        )
+    suggestions = selectors.suggestions_from(
+        questions=questions, answers=responses, agreed=agreed, scale_values=list(labels)
+    )
+    rows = [
+        {
+            "question": s.question,
+            "responses": [(a, _answer_label(a, labels)) for a in responses[s.question.pk]],
+            "suggestion": s,
+            "suggested_label": f"{s.level}. {labels[s.level]}" if s.level is not None else "—",
+            "agreed": s.agreed,
+            "agreed_label": _answer_label(s.agreed, labels),
+        }
+        for s in suggestions
+    ]
     return render(
         request,
         "assessments/agree_dimension.html",
@@ -349,6 +415,132 @@ def agree_dimension(request, access, apk, dpk):
             "dimension": dimension,
             "rows": rows,
             "labels": labels,
+            "can_accept": not assessment.is_submitted and any(s.acceptable for s in suggestions),
+        },
+    )
+
+
+@organisation_view(Permission.AGREE_ANSWERS)
+@require_http_methods(["GET", "POST"])
+def agree_accept(request, access, apk, dpk):
+    """One confirmation page to accept the suggested answers for a whole dimension, saying what
+    will be agreed and what is left for the lead, instead of a page load per question."""
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    dimension = selectors.assessment_dimension(assessment=assessment, pk=dpk)
+    levels = selectors.scale_levels(assessment=assessment)
+    scale = [lv.value for lv in levels]
+    suggestions = selectors.dimension_suggestions(
+        assessment=assessment, dimension=dimension, scale_values=scale
+    )
+    accept = [s for s in suggestions if s.acceptable]
+    form = AcceptSuggestionsForm(request.POST or None, suggestions=accept)
+    changed = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.agreed_answers_accept_suggested(
+                assessment=assessment,
+                dimension=dimension,
+                lead=request.user,
+                confirmed=form.cleaned_data["accepted"],
+            )
+        except services.SuggestionsChanged:
+            changed = True
+            suggestions = selectors.dimension_suggestions(
+                assessment=assessment, dimension=dimension, scale_values=scale
+            )
+            accept = [s for s in suggestions if s.acceptable]
+            form = AcceptSuggestionsForm(suggestions=accept)
+        except services.AssessmentLocked:
+            messages.error(request, "This assessment has been submitted, so answers cannot change.")
+            return redirect(assessment)
+        else:
+            count = len(saved)
+            messages.success(
+                request, f"{count} suggested answer{'' if count == 1 else 's'} accepted."
+            )
+            done = {a.question_id for a in saved}
+            if all(s.is_agreed or s.question.pk in done for s in suggestions):
+                following = selectors.next_dimension(assessment=assessment, dimension=dimension)
+                return redirect(
+                    _assessment_url(assessment, "agree_dimension", dpk=following.pk)
+                    if following
+                    else _assessment_url(assessment, "check")
+                )
+            return redirect(_assessment_url(assessment, "agree_dimension", dpk=dimension.pk))
+    labels = {lv.value: lv.label for lv in levels}
+    return render(
+        request,
+        "assessments/agree_accept.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "dimension": dimension,
+            "accept": [(s, f"{s.level}. {labels[s.level]}") for s in accept],
+            "left": [(s, _left_because(s, labels)) for s in suggestions if not s.acceptable],
+            "form": form,
+            "changed": changed,
+        },
+    )
+
+
+def _left_because(suggestion, labels) -> str:
+    """Why "accept the suggested answers" leaves a question for the lead."""
+    if suggestion.is_agreed:
+        carried = " (carried over from the last round)" if suggestion.agreed.carried_over else ""
+        return f"Already agreed: {_answer_label(suggestion.agreed, labels)}{carried}"
+    if suggestion.disagreement:
+        if suggestion.spread >= 2:
+            return f"{suggestion.disagreement_text}: talk it through first"
+        return f"Not applicable to some: {suggestion.disagreement_text}"
+    if suggestion.answered:
+        return "No one has given a level"
+    return "Nobody has answered yet"
+
+
+@organisation_view(Permission.ANSWER)
+@require_http_methods(["GET", "POST"])
+def your_answers(request, access, apk):
+    """A person's check page for their own answers (nobody else's), where they tell the lead
+    they have finished. They may finish with questions unanswered: they answer what they know."""
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    labels = {lv.value: lv.label for lv in selectors.scale_levels(assessment=assessment)}
+    mine = selectors.own_answers(assessment=assessment, user=request.user)
+    sections: dict[int, dict] = {}
+    missing = []
+    questions = selectors.assessment_questions(assessment=assessment)
+    for q in questions:
+        answer = mine.get(q.pk)
+        section = sections.setdefault(q.dimension_id, {"dimension": q.dimension, "items": []})
+        section["items"].append(
+            {"question": q, "answer": answer, "label": _answer_label(answer, labels)}
+        )
+        if answer is None or not answer.state:
+            missing.append(q)
+    form = ConfirmForm(request.POST or None, submit_label="I've finished")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.respondent_finish(assessment=assessment, respondent=request.user)
+        except services.AssessmentLocked:
+            messages.error(request, "This assessment has been submitted, so answers cannot change.")
+        else:
+            messages.success(
+                request,
+                "You have told the lead you have finished. If you change an answer, tell them "
+                "again from your check page.",
+            )
+        return redirect(assessment)
+    return render(
+        request,
+        "assessments/your_answers.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "sections": list(sections.values()),
+            "missing": missing,
+            "total": len(questions),
+            "answered": len(questions) - len(missing),
+            "participation": selectors.own_participation(assessment=assessment, user=request.user),
+            "form": form,
         },
     )
 
@@ -374,7 +566,11 @@ def check(request, access, apk):
     form = ConfirmForm(request.POST or None, submit_label="Submit assessment")
     if request.method == "POST" and form.is_valid() and not assessment.is_submitted:
         try:
-            services.assessment_submit(assessment=assessment, user=request.user)
+            services.assessment_submit(
+                assessment=assessment,
+                user=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
         except services.AssessmentIncomplete as exc:
             missing = exc.missing
         else:
@@ -390,8 +586,23 @@ def check(request, access, apk):
             "missing": missing,
             "form": form,
             "submitted_error": request.method == "POST" and bool(missing),
+            "not_started": _most_not_started(assessment),
+            "progress": (
+                []
+                if assessment.is_submitted
+                else selectors.assessment_progress_by_person(assessment=assessment)
+            ),
         },
     )
+
+
+def _most_not_started(assessment):
+    """(not started, respondents) when most respondents have not answered a single question,
+    so the lead is warned before submitting answers few people gave; otherwise None."""
+    if assessment.is_submitted:
+        return None
+    not_started, total = selectors.respondents_not_started(assessment=assessment)
+    return (not_started, total) if not_started * 2 > total else None
 
 
 @organisation_view(Permission.VIEW_RESULTS)
@@ -506,7 +717,11 @@ def reopen(request, access, apk):
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.assessment_reopen(
-            assessment=assessment, user=request.user, reason=form.cleaned_data["reason"]
+            assessment=assessment,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            ask_again=form.cleaned_data["ask_again"],
+            base_url=request.build_absolute_uri("/"),
         )
         messages.success(
             request, "The assessment is reopened. Submit it again to update the scores."

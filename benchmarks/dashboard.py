@@ -14,54 +14,34 @@ from assessments import scoring
 from assessments.models import Assessment, Score
 from assessments.selectors import assessment_flags, scores_from_rows
 from benchmarks import disclosure
+from benchmarks import groups as fixed_groups
 from benchmarks.figures import released_figures
 from frameworks.models import Dimension, FacetValue, Framework, ScaleLevel
 from organisations.models import Organisation, PeerGroup
 from organisations.selectors import Access
-
-KIND_PLURALS = {
-    Organisation.Kind.COUNTY: "county councils",
-    Organisation.Kind.DISTRICT: "district councils",
-    Organisation.Kind.UNITARY: "unitary authorities",
-    Organisation.Kind.METROPOLITAN: "metropolitan boroughs",
-    Organisation.Kind.LONDON_BOROUGH: "London boroughs",
-    Organisation.Kind.NHS_TRUST: "NHS trusts",
-    Organisation.Kind.ICB: "integrated care boards",
-    Organisation.Kind.CENTRAL_DEPARTMENT: "central government departments",
-    Organisation.Kind.ARMS_LENGTH_BODY: "arm's-length bodies",
-    Organisation.Kind.POLICE: "police forces",
-    Organisation.Kind.FIRE: "fire and rescue services",
-    Organisation.Kind.OTHER: "other public bodies",
-}
 
 
 @dataclass(frozen=True)
 class PeerGroupChoice:
     key: str  # all, kind, region, size, or group-<id>
     label: str  # for the switcher
-    plural: str  # for sentences: "second quartile of 38 unitary authorities"
+    plural: str  # for sentences: "second lowest quarter of 38 unitary authorities"
+
+
+def _fixed(organisation: Organisation) -> dict[str, str]:
+    """Switcher choice -> the peer group key (as in `PeerValues` and `PeerRelease`)."""
+    keys = fixed_groups.fixed_keys(
+        kind=organisation.kind, region=organisation.region, size_band=organisation.size_band
+    )
+    return dict(zip(("all", "kind", "region", "size"), keys, strict=True))
 
 
 def peer_group_choices(organisation: Organisation) -> list[PeerGroupChoice]:
     """The fixed groups, and the named groups the organisation belongs to. No free filters:
     two overlapping free filters could be subtracted to expose one body."""
     choices = [
-        PeerGroupChoice("all", "All organisations", "organisations"),
-        PeerGroupChoice(
-            "kind",
-            f"All {KIND_PLURALS[organisation.kind]}",
-            KIND_PLURALS[organisation.kind],
-        ),
-        PeerGroupChoice(
-            "region",
-            f"Organisations in {organisation.get_region_display()}",
-            f"organisations in {organisation.get_region_display()}",
-        ),
-        PeerGroupChoice(
-            "size",
-            f"{organisation.get_size_band_display()} organisations",
-            f"{organisation.get_size_band_display().lower()} organisations",
-        ),
+        PeerGroupChoice(choice, fixed_groups.label(key), fixed_groups.plural(key))
+        for choice, key in _fixed(organisation).items()
     ]
     for group in PeerGroup.objects.filter(organisations=organisation).order_by("name"):
         choices.append(
@@ -71,15 +51,10 @@ def peer_group_choices(organisation: Organisation) -> list[PeerGroupChoice]:
 
 
 def _peer_key(organisation: Organisation, key: str) -> str:
-    """The peer group key (as in `PeerValues` and `PeerRelease`) for a switcher choice."""
-    if key == "all":
-        return "all"
-    if key == "kind":
-        return f"kind:{organisation.kind}"
-    if key == "region":
-        return f"region:{organisation.region}"
-    if key == "size":
-        return f"size:{organisation.size_band}"
+    """The peer group key for a switcher choice."""
+    fixed = _fixed(organisation)
+    if key in fixed:
+        return fixed[key]
     if key.startswith("group-") and key[6:].isdigit():
         return f"group:{int(key[6:])}"
     raise Http404("No such peer group")

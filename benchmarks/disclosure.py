@@ -22,9 +22,9 @@ The rules (DESIGN.md, "Benchmarks and disclosure control"):
   differ by one body be subtracted to give that body's score.
 - Groups published together are checked together (`withheld_groups`): two groups whose bodies
   differ by fewer than `MIN_DIFFERENCE` are not both published (the difference of their medians
-  could be one body's score), and where kinds, regions or size bands would leave exactly one
-  withheld group with bodies in it, the smallest published one is withheld too, so that no
-  withheld group's count is the whole less the published ones.
+  could be one body's score), and wherever a withheld group's count could be worked out by
+  adding and subtracting published counts (kinds, regions and size bands each split a sector,
+  the sectors split all bodies), a published group that working used is withheld too.
 - Figures are not live: pages read the released figures (`benchmarks.figures`), which change
   only once `MIN_DIFFERENCE` of a group's bodies have submitted or reopened since, or when a
   platform admin releases a version's figures (`benchmarks.services`). So one submission cannot
@@ -34,7 +34,8 @@ The rules (DESIGN.md, "Benchmarks and disclosure control"):
 - Published numbers are rounded to `PRECISION` decimal place. That is what people can read
   anyway, and the lost precision also blunts differencing: two medians that differ by one body
   give an interval for its score, not the score.
-- The viewer's position is a quartile band in words, never a rank.
+- The viewer's position is a quarter of the group in words that cannot be read two ways
+  ("second lowest quarter", not "second quartile", which some read from the top), never a rank.
 """
 
 import itertools
@@ -58,8 +59,14 @@ NOT_ENOUGH_FOR_DISTRIBUTION = "Not enough peers to show quartiles or a distribut
 TOO_CLOSE = "Not shown: this group is almost the same as another published group"
 COMPLEMENTARY = "Not shown, so that a smaller group's figures cannot be worked out from it"
 
-QUARTILE_BANDS = ("lowest quartile", "second quartile", "third quartile", "highest quartile")
-LOWEST_QUARTILE, SECOND_QUARTILE, THIRD_QUARTILE, HIGHEST_QUARTILE = QUARTILE_BANDS
+# Named from the ends, so that no name depends on which end a reader counts from.
+QUARTER_BANDS = (
+    "lowest quarter",
+    "second lowest quarter",
+    "second highest quarter",
+    "highest quarter",
+)
+LOWEST_QUARTER, SECOND_LOWEST_QUARTER, SECOND_HIGHEST_QUARTER, HIGHEST_QUARTER = QUARTER_BANDS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,7 +82,7 @@ class PeerSummary:
 
     Each `*_reason` is the sentence to show in place of the missing item, None when it is shown:
     `reason` stands in for the whole comparison, `distribution_reason` for the quartiles (box
-    plot) and the viewer's quartile band.
+    plot) and the viewer's quarter.
     """
 
     n: int | None
@@ -91,7 +98,7 @@ class PeerSummary:
 
     @property
     def has_distribution(self) -> bool:
-        """Quartiles are shown (and so the viewer's quartile band can be)."""
+        """Quartiles are shown (and so the viewer's quarter can be)."""
         return self.lower_quartile is not None
 
     def as_dict(self) -> dict[str, object]:
@@ -236,23 +243,33 @@ def peer_summary(
 
 
 def withheld_groups[K](
-    groups: Mapping[K, frozenset[int]], *, partitions: Iterable[Sequence[K]]
+    groups: Mapping[K, frozenset[int]], *, partitions: Iterable[tuple[object, Sequence[K]]]
 ) -> dict[K, str]:
     """Which groups publish nothing, and why, when they are published together.
 
     `groups` maps each group (in order of priority: where two clash, the later one is
-    withheld) to the bodies counted in it, `partitions` lists sets of groups that split one
-    whole between them (kinds, regions, size bands each split "all"). Withheld are:
+    withheld) to the bodies counted in it. `partitions` lists `(whole, parts)`: the parts split
+    the whole between them (each sector's kinds, its regions and its size bands split the
+    sector; the sectors split "all"). A whole that is not in `groups` is a subtotal nobody
+    publishes, which can still be worked out from a partition of it that is all published.
+    Withheld are:
     - groups of fewer than `MIN_FOR_MEDIAN` bodies;
     - a group whose bodies differ from a published group's by fewer than `MIN_DIFFERENCE`
       (one body's score would otherwise be the difference of two medians);
-    - where a partition would have exactly one withheld group with bodies in it, also its
-      smallest published group: otherwise the withheld group's count is the whole's count less
-      the published ones (complementary suppression).
+    - where the count of a group withheld for either reason above could be worked out by
+      adding and subtracting published counts along the partitions (a whole less its other
+      parts, a subtotal from its parts, and so on), the smallest published group that working
+      used (complementary suppression).
     Repeated until nothing changes, since each withholding can make another necessary.
     """
     order = list(groups)
-    parts = [[key for key in part if key in groups] for part in partitions]
+    wholes = {whole for whole, _ in partitions}
+    # A part that is neither a group nor a subtotal has no bodies: nothing to work out.
+    equations = [
+        [whole, *(key for key in parts if key in groups or key in wholes)]
+        for whole, parts in partitions
+    ]
+    parts_of_some = {key for _, *parts in equations for key in parts if key in groups}
     reasons = {key: NOT_ENOUGH_PEERS for key in order if len(groups[key]) < MIN_FOR_MEDIAN}
     changed = True
     while changed:
@@ -267,49 +284,88 @@ def withheld_groups[K](
                 if clash and first not in reasons and second not in reasons:
                     reasons[second] = TOO_CLOSE
                     changed = True
-        for part in parts:
-            hidden = [key for key in part if key in reasons and groups[key]]
-            visible = [key for key in part if key not in reasons]
-            if len(hidden) == 1 and visible:
-                smallest = min(visible, key=lambda key: (len(groups[key]), order.index(key)))
+        known = {key for key in groups if key not in reasons or not groups[key]}
+        derived = _worked_out(known, equations)
+        for key in order:
+            # A group withheld as too close to another is known to within a body or two by
+            # design: that rule hides which bodies differ, not how many.
+            if key not in derived or not groups[key] or reasons[key] == TOO_CLOSE:
+                continue
+            used = [g for g in _support(key, derived) if g in parts_of_some and groups[g]]
+            if used:
+                smallest = min(used, key=lambda g: (len(groups[g]), order.index(g)))
                 reasons[smallest] = COMPLEMENTARY
                 changed = True
+                break  # what can be worked out has changed
     return reasons
+
+
+def _worked_out(known: set, equations: list[list]) -> dict:
+    """Every term of the equations (whole = sum of parts) that the known ones give, by solving
+    any equation left with one unknown term, again and again; each with the terms it used."""
+    known = set(known)
+    derived: dict = {}
+    changed = True
+    while changed:
+        changed = False
+        for equation in equations:
+            unknown = [term for term in equation if term not in known]
+            if len(unknown) == 1:
+                (term,) = unknown
+                derived[term] = [other for other in equation if other != term]
+                known.add(term)
+                changed = True
+    return derived
+
+
+def _support(term, derived: dict) -> set:
+    """The published counts that working out `term` used, through every step."""
+    found, seen, stack = set(), {term}, [term]
+    while stack:
+        for used in derived[stack.pop()]:
+            if used in derived:
+                if used not in seen:
+                    seen.add(used)
+                    stack.append(used)
+            else:
+                found.add(used)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
 # The viewer's position
 
 
-def quartile_band(value: float, summary: PeerSummary) -> str | None:
-    """Which quartile of its peers the viewer's value falls in; None without quartiles.
+def quarter_band(value: float, summary: PeerSummary) -> str | None:
+    """Which quarter of its peers the viewer's value falls in; None without quartiles.
 
     The value is rounded as published first, so the words agree with the numbers on the page
     (a 2.96 shown as 3.0 beside a median of 3.0 is not "below the median"). A value equal to a
-    boundary goes to the higher band: on the lower quartile is "second quartile", on the median
-    "third", on the upper quartile "highest". So when many peers share a score, a body with that
-    same score is placed in the higher band, never told it trails peers it equals.
+    boundary goes to the higher band: on the lower quartile is "second lowest quarter", on the
+    median "second highest", on the upper quartile "highest". So when many peers share a score,
+    a body with that same score is placed in the higher band, never told it trails peers it
+    equals.
     """
     lower, median, upper = summary.lower_quartile, summary.median, summary.upper_quartile
     if lower is None or median is None or upper is None:
         return None
     shown = _publish(value)
     if shown < lower:
-        return LOWEST_QUARTILE
+        return LOWEST_QUARTER
     if shown < median:
-        return SECOND_QUARTILE
+        return SECOND_LOWEST_QUARTER
     if shown < upper:
-        return THIRD_QUARTILE
-    return HIGHEST_QUARTILE
+        return SECOND_HIGHEST_QUARTER
+    return HIGHEST_QUARTER
 
 
 def position_phrase(value: float, summary: PeerSummary, *, group_label_plural: str) -> str:
-    """E.g. "second quartile of 38 unitary authorities", or the sentence saying why not.
+    """E.g. "second lowest quarter of 38 unitary authorities", or the sentence saying why not.
 
     A band in words, not a rank: "12th of 38" would let neighbours in the table work out each
     other's scores.
     """
-    band = quartile_band(value, summary)
+    band = quarter_band(value, summary)
     if band is None:
         return summary.distribution_reason or NOT_ENOUGH_FOR_DISTRIBUTION
     return f"{band} of {summary.n} {group_label_plural}"

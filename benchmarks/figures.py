@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from benchmarks import disclosure
+from benchmarks.groups import partitions
 from benchmarks.models import PeerRelease
 
-# Each of these splits "all" between its groups (every body has one kind, region, size band).
-PARTITION_PREFIXES = ("kind:", "region:", "size:")
 # Where two groups clash, the later in this order is withheld: named groups first, then size
 # bands, regions and kinds; "all" is kept longest.
 PRIORITY = ("all", "kind:", "region:", "size:", "group:")
@@ -129,8 +128,7 @@ def _figures(releases: list[PeerRelease], scale_values) -> Figures:
     for measure, groups in by_measure.items():
         keys = sorted(groups, key=_priority)
         members = {key: frozenset(org for org, _ in groups[key]) for key in keys}
-        partitions = [[k for k in keys if k.startswith(prefix)] for prefix in PARTITION_PREFIXES]
-        withheld[measure] = disclosure.withheld_groups(members, partitions=partitions)
+        withheld[measure] = disclosure.withheld_groups(members, partitions=partitions(keys))
     return Figures(
         groups=by_measure,
         withheld=withheld,

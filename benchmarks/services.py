@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, Score
 from benchmarks import disclosure
+from benchmarks.groups import fixed_keys
 from benchmarks.models import PeerRelease, PeerValues
 from frameworks.models import FrameworkVersion
 from maturity.audit.services import audit_record
@@ -52,7 +53,8 @@ def peer_values_rebuild(*, framework_version_ids) -> int:
     collected = defaultdict(list)
     for fv, org, kind, region, size, dimension, value in rows:
         measure = str(dimension) if dimension else "overall"
-        for key in ("all", f"kind:{kind}", f"region:{region}", f"size:{size}", *memberships[org]):
+        fixed = fixed_keys(kind=kind, region=region, size_band=size)
+        for key in (*fixed, *memberships[org]):
             collected[(fv, key, measure)].append((value, org))
     PeerValues.objects.filter(framework_version_id__in=versions).delete()
     objects = []

@@ -2,31 +2,21 @@
 
 import csv
 import io
+from dataclasses import asdict
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from benchmarks import charts, disclosure, national
+from benchmarks import charts, national
 from benchmarks.dashboard import build_dashboard
 from frameworks.selectors import published_versions
 from maturity.downloads import attachment
 from maturity.spreadsheets import safe_cell
 from organisations.decorators import organisation_view
 from organisations.permissions import Permission
-
-FIELDS = [
-    "measure",
-    "grouping",
-    "group",
-    "organisations",
-    "median",
-    "lower_quartile",
-    "upper_quartile",
-    "note",
-    "figures_as_of",
-]
 
 
 @require_GET
@@ -35,20 +25,28 @@ def national_index(request):
     return render(
         request,
         "benchmarks/national_index.html",
-        {"frameworks": sorted(frameworks.values(), key=lambda f: f.name)},
+        {
+            "frameworks": sorted(frameworks.values(), key=lambda f: f.name),
+            "ogl": (national.OGL_NAME, national.OGL_URL),
+        },
     )
 
 
 @require_GET
 def national_picture(request, framework, version=None):
     fv, choices = national.national_version(framework_slug=framework, version=version)
+    picture = national.national_picture(framework_version=fv)
     return render(
         request,
         "benchmarks/national.html",
         {
-            "picture": national.national_picture(framework_version=fv),
+            "picture": picture,
             "choices": choices,
             "newest": choices[0],
+            "ogl": (national.OGL_NAME, national.OGL_URL),
+            "rules": national.disclosure_rules(),
+            "dictionary": national.data_dictionary(picture),
+            "json_fields": national.JSON_FIELDS,
         },
     )
 
@@ -56,25 +54,36 @@ def national_picture(request, framework, version=None):
 @require_GET
 def national_download(request, framework, fmt, version=None):
     fv, _ = national.national_version(framework_slug=framework, version=version)
-    rows = national.open_data_rows(national.national_picture(framework_version=fv))
+    picture = national.national_picture(framework_version=fv)
+    rows = national.open_data_rows(picture)
+    dictionary = national.data_dictionary(picture)
+    # The version's own page, so the address stays right after a newer version is published.
+    described_at = request.build_absolute_uri(
+        reverse("benchmarks:national_version", args=[fv.framework.slug, fv.version])
+    )
+    described_at += "#data-dictionary"
     if fmt == "json":
         response = JsonResponse(
             {
                 "framework": fv.framework.slug,
                 "version": fv.version,
-                "rules": f"Medians need {disclosure.MIN_FOR_MEDIAN} or more organisations, "
-                f"quartiles {disclosure.MIN_FOR_DISTRIBUTION} or more; no single "
-                "organisation's value, minimum or maximum is ever published.",
+                "licence": {"name": national.OGL_NAME, "url": national.OGL_URL},
+                "figures_as_of": national.release_day(picture["as_of"]),
+                "data_dictionary": described_at,
+                "rules": national.disclosure_rules(),
+                "fields": [asdict(field) for field in dictionary],
                 "rows": rows,
             }
         )
     else:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=FIELDS)
+        writer = csv.DictWriter(buffer, fieldnames=[field.name for field in dictionary])
         writer.writeheader()
         for row in rows:
             writer.writerow({k: safe_cell(v) for k, v in row.items()})
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    # A CSV has no room for a note that its readers would not take for a row.
+    response["Link"] = f'<{described_at}>; rel="describedby", <{national.OGL_URL}>; rel="license"'
     return attachment(response, fv.framework.slug, fv.version, "national", extension=fmt)
 
 

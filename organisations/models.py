@@ -67,6 +67,15 @@ class Organisation(models.Model):
         LARGE = "large", "Large"
         VERY_LARGE = "very_large", "Very large"
 
+    class Sector(models.TextChoices):
+        """The part of the public sector a kind of body belongs to: peers by region and by
+        size are compared within a sector, so an NHS trust is compared with NHS bodies."""
+
+        LOCAL = "local", "Local government"
+        NHS = "nhs", "NHS"
+        CENTRAL = "central", "Central government"
+        OTHER = "other", "Other public bodies"
+
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     region = models.CharField(max_length=30, choices=Region.choices)
@@ -91,6 +100,30 @@ class Organisation(models.Model):
 
     def get_absolute_url(self):
         return reverse("organisations:organisation", kwargs={"pk": self.pk})
+
+    @property
+    def sector(self) -> str:
+        return SECTOR_OF_KIND[self.kind]
+
+
+# Police forces and fire and rescue services are local government in the ONS classification of
+# the public sector; NHS bodies are kept apart from central government (where the ONS puts
+# them) because they are run, funded and assessed as a service of their own.
+_K, _S = Organisation.Kind, Organisation.Sector
+SECTOR_OF_KIND = {
+    _K.COUNTY: _S.LOCAL,
+    _K.DISTRICT: _S.LOCAL,
+    _K.UNITARY: _S.LOCAL,
+    _K.METROPOLITAN: _S.LOCAL,
+    _K.LONDON_BOROUGH: _S.LOCAL,
+    _K.POLICE: _S.LOCAL,
+    _K.FIRE: _S.LOCAL,
+    _K.NHS_TRUST: _S.NHS,
+    _K.ICB: _S.NHS,
+    _K.CENTRAL_DEPARTMENT: _S.CENTRAL,
+    _K.ARMS_LENGTH_BODY: _S.CENTRAL,
+    _K.OTHER: _S.OTHER,
+}
 
 
 class PeerGroup(models.Model):

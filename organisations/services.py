@@ -20,6 +20,7 @@ from organisations.models import (
     Organisation,
     Role,
 )
+from organisations.signals import membership_role_set
 
 INVITATION_SALT = "organisations.invitation"
 
@@ -169,8 +170,11 @@ def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user) -> Membership | ConsultantGrant:
-    """Turn an invitation into a membership or a consultant grant. Works once."""
+def invitation_accept(
+    *, invitation: Invitation, user, base_url: str | None = None
+) -> Membership | ConsultantGrant:
+    """Turn an invitation into a membership or a consultant grant. Works once. `base_url` is
+    where links in email it sets off point (None: no email)."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.accepted_at is not None or locked.revoked_at is not None or locked.is_expired:
         raise InvitationInvalid("This invitation can no longer be used.")
@@ -194,11 +198,20 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership | Consultan
             organisation=locked.organisation, user=user, defaults={"role": locked.role}
         )
         action, changes = "membership.create", {"user": user.email, "role": locked.role}
+        previous = None if created else result.role
         if not created and result.role != locked.role:
             changes = {"user": user.email, "role": [result.role, locked.role]}
             result.role = locked.role
             result.save(update_fields=["role"])
             action = "membership.change_role"
+        if previous != result.role:
+            membership_role_set.send(
+                sender=Membership,
+                membership=result,
+                previous_role=previous,
+                by=locked.invited_by,
+                base_url=base_url,
+            )
     audit_record(
         actor=user, action="invitation.accept", obj=locked, organisation_id=locked.organisation_id
     )
@@ -213,7 +226,9 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership | Consultan
 
 
 @transaction.atomic
-def account_create_for_invitation(*, invitation: Invitation, full_name: str, password: str):
+def account_create_for_invitation(
+    *, invitation: Invitation, full_name: str, password: str, base_url: str | None = None
+):
     """Create the account an invitation is addressed to, and accept the invitation with it."""
     User = get_user_model()
     if User.objects.filter(email__iexact=invitation.email).exists():
@@ -228,7 +243,7 @@ def account_create_for_invitation(*, invitation: Invitation, full_name: str, pas
         changes={"email": user.email, "via": "invitation"},
         organisation_id=invitation.organisation_id,
     )
-    invitation_accept(invitation=invitation, user=user)
+    invitation_accept(invitation=invitation, user=user, base_url=base_url)
     return user
 
 
@@ -241,7 +256,9 @@ def _lock_leads(organisation_id: int) -> list[int]:
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str, by) -> Membership:
+def membership_change_role(
+    *, membership: Membership, role: str, by, base_url: str | None = None
+) -> Membership:
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}")
     leads = _lock_leads(membership.organisation_id)
@@ -262,6 +279,9 @@ def membership_change_role(*, membership: Membership, role: str, by) -> Membersh
         obj=locked,
         changes={"user": locked.user.email, "role": [old, role]},
         organisation_id=locked.organisation_id,
+    )
+    membership_role_set.send(
+        sender=Membership, membership=locked, previous_role=old, by=by, base_url=base_url
     )
     return locked
 

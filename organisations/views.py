@@ -107,7 +107,10 @@ def change_role(request, access, membership_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_change_role(
-                membership=membership, role=form.cleaned_data["role"], by=request.user
+                membership=membership,
+                role=form.cleaned_data["role"],
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
             )
         except services.LastLeadError as exc:
             form.add_error("role", str(exc))
@@ -256,6 +259,7 @@ def invitation(request, token):
                     invitation=invite,
                     full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
+                    base_url=request.build_absolute_uri("/"),
                 )
             except services.InvitationInvalid as exc:
                 return render(
@@ -266,7 +270,9 @@ def invitation(request, token):
             return redirect(invite.organisation)
     elif user.is_authenticated and request.method == "POST":
         try:
-            services.invitation_accept(invitation=invite, user=user)
+            services.invitation_accept(
+                invitation=invite, user=user, base_url=request.build_absolute_uri("/")
+            )
         except services.InvitationInvalid as exc:
             return _invalid(request, exc)
         messages.success(request, f"You have joined {invite.organisation.name}.")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
 from benchmarks.models import PeerRelease
 from maturity.accounts.branding import branding_for
+from organisations.models import Membership
 from reports.models import ReportRender
 from reports.report import render_pdf
 
@@ -86,6 +87,12 @@ def render_key(*, user, assessment: Assessment, with_spread: bool, branding) -> 
             "released_at",
         ),
         (branding.display_name, branding.logo.name) if branding else None,
+        # Who took part is counted by role: a change of role changes the report.
+        list(
+            Membership.objects.filter(organisation=organisation)
+            .order_by("user_id")
+            .values_list("user_id", "role")
+        ),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

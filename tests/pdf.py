@@ -17,3 +17,37 @@ def page_count(pdf: bytes, tmp_path) -> int:
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
     return int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+
+
+def page_fill(pdf: bytes, tmp_path, *, top_mm=22, bottom_mm=20) -> list[float]:
+    """How far down each page its content reaches, as a share of the space between the page
+    margins (0 empty, 1 full): the lowest row of ink in poppler's picture of the page, the
+    running header and page number left out. Ink, not text, so charts count as content."""
+    path = tmp_path / "fill.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "25", "-gray", str(path), str(tmp_path / "fill")], check=True)
+    fills = []
+    for image in sorted(tmp_path.glob("fill-*.pgm"), key=lambda p: int(p.stem.split("-")[-1])):
+        width, height, pixels = _read_pgm(image.read_bytes())
+        first = round(top_mm / 297 * height)
+        last = height - round(bottom_mm / 297 * height)
+        inked = [
+            row for row in range(first, last) if min(pixels[row * width : (row + 1) * width]) < 200
+        ]
+        fills.append((max(inked) - first) / (last - first) if inked else 0.0)
+    return fills
+
+
+def _read_pgm(data: bytes) -> tuple[int, int, bytes]:
+    """A binary PGM (P5) as width, height and one byte a pixel."""
+    fields, position = [], 0
+    while len(fields) < 4:
+        while data[position : position + 1].isspace():
+            position += 1
+        start = position
+        while not data[position : position + 1].isspace():
+            position += 1
+        fields.append(data[start:position])
+    magic, width, height, _ = fields
+    assert magic == b"P5"
+    return int(width), int(height), data[position + 1 :]

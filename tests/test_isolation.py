@@ -215,6 +215,8 @@ TENANT = {
     "assessments:agree_dimension": (Role.LEAD, lambda w: {**_a(w), "dpk": _d(w)}),
     "assessments:agree_question": (Role.LEAD, lambda w: {**_a(w), "qpk": _q(w)}),
     "assessments:agree_autosave": (Role.LEAD, lambda w: {**_a(w), "qpk": _q(w)}),
+    "assessments:agree_accept": (Role.LEAD, lambda w: {**_a(w), "dpk": _d(w)}),
+    "assessments:your_answers": (Role.RESPONDENT, lambda w: _a(w)),
     "assessments:check": (Role.LEAD, lambda w: _a(w)),
     "assessments:results": (Role.VIEWER, lambda w: _a(w, submitted=True)),
     "assessments:explain_overall": (Role.VIEWER, lambda w: _a(w, submitted=True)),
@@ -280,6 +282,8 @@ CROSS_OBJECT = {
         "apk": w.b_assessment.pk,
         "qpk": _q(w),
     },
+    "assessments:your_answers": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
+    "assessments:agree_accept": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk, "dpk": _d(w)},
     "assessments:check": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
     "assessments:results": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
 }

@@ -4,6 +4,7 @@ and the published figures' own number format."""
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.html import format_html_join
 
 from benchmarks import disclosure
 
@@ -29,3 +30,40 @@ def figure(value) -> str:
     if value is None:
         return ""
     return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@register.simple_tag
+def release_batch() -> int:
+    """Changes in a group (submissions, reopenings) before its figures are released again."""
+    return disclosure.MIN_DIFFERENCE
+
+
+_CELL = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+_ROW = (
+    '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>'
+    + _CELL * 4
+    + "</tr>"
+)
+
+
+@register.simple_tag
+def figures_rows(rows) -> str:
+    """The rows of a national table, one for each group with a published median: its name,
+    count, lower quartile, median, upper quartile; withheld groups are left out. Drawn here
+    rather than cell by cell in the template: the national page has hundreds of rows, and
+    this is a fraction of the cost."""
+    return format_html_join(
+        "\n",
+        _ROW,
+        (
+            (
+                name,
+                summary.n,
+                figure(summary.lower_quartile) or "—",
+                figure(summary.median),
+                figure(summary.upper_quartile) or "—",
+            )
+            for name, summary, *_ in rows
+            if summary.has_median
+        ),
+    )

@@ -294,8 +294,9 @@ def test_reconcile_flags_disagreement_and_suggests_the_median(team):
     page = lead.get(url("agree_question", assessment, qpk=q1.pk))
     text = page.content.decode()
     assert "Answers differ by 3 levels" in text
-    assert "<strong>level 2</strong>" in text  # median of 1 and 4 is 2.5, rounded down
-    assert page.context["form"].initial["answer"] == "2"
+    # Median of 1 and 4 is 2.5, rounded down: offered beside the options, not chosen.
+    assert "Suggested from 2 answers: level 2 (Emerging)" in text
+    assert "answer" not in page.context["form"].initial
     lead.submit(
         url("agree_question", assessment, qpk=q1.pk),
         {"answer": "3", "target_level": "4", "rationale": "Workshop view", "version": "0"},
@@ -385,7 +386,9 @@ def test_results_and_explain_show_the_arithmetic(team):
     text = viewer.get(url("results", assessment)).content.decode()
     # Dimension 1: (1*1 + 2*2 + 4*1) / 4 = 2.25; dimension 2: (3 + 6 + 5) / 4 = 3.5.
     # Overall: dimension weights 1 and 2: (2.25 + 7) / 3 = 3.083...
-    assert "Overall: 3.1" in text and "Defined" in text
+    assert "data-overall-score>3.1<" in text and "Defined" in text
+    # A score is not a completed transaction: a summary card, not the confirmation panel.
+    assert "govuk-summary-card" in text and "govuk-panel" not in text
     assert ">2.2<" in text or ">2.3<" in text
     assert ">3.5<" in text
     explain = viewer.get(
@@ -492,7 +495,7 @@ def test_results_explain_and_report_read_the_stored_scores(team, tmp_path):
     services.assessment_submit(assessment=assessment, user=people[Role.LEAD])
     Score.objects.filter(assessment=assessment, scope=Score.Scope.OVERALL).update(value=4.4)
     viewer = client_for(people[Role.VIEWER])
-    assert "Overall: 4.4" in viewer.get(url("results", assessment)).content.decode()
+    assert "data-overall-score>4.4<" in viewer.get(url("results", assessment)).content.decode()
     explain = viewer.get(url("explain_overall", assessment)).content.decode()
     assert "<strong>4.4</strong>" in explain
     assert "from 6 of 6 questions" in explain

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 # levels, this person's answer, the agreed answer carried over.
 QUESTION_PAGE = 9
 # Session, user, membership, assessment, question, scale levels; then in one transaction
-# (begin, lock the assessment, lock the answer, update it, audit it, commit).
-AUTOSAVE = 12
+# (begin, lock the assessment, lock the answer, update it, audit it, clear "finished" as they
+# are answering again, commit).
+AUTOSAVE = 13
 
 
 def _setup(size):

@@ -68,7 +68,9 @@ def test_median_and_quartiles_appear_with_enough_peers_counting_the_viewer(fv):
     text = response.content.decode()
     # Twelve unitary authorities, this one (at 5) among them: one population everywhere.
     assert "The median of unitary authorities is 3.0 (n = 12)" in text
-    assert "highest quartile of 12 unitary authorities" in text
+    assert "highest quarter of 12 unitary authorities" in text
+    # The overall score in a summary card (a confirmation panel is for a finished transaction).
+    assert "govuk-summary-card" in text and "govuk-panel" not in text
     radar = response.context["radar"]
     assert radar["data"][1]["name"] == "Median of unitary authorities"
     assert radar["data"][1]["r"][:2] == [3.0, 3.0]
@@ -155,3 +157,31 @@ def test_dashboard_query_count_is_the_same_with_one_peer_and_many(fv, django_ass
     client.get(board_url(me, fv))  # the first page after a release reads the figures in full
     with django_assert_num_queries(11):
         assert client.get(board_url(me, fv)).status_code == 200
+
+
+def test_an_nhs_trusts_region_group_holds_nhs_bodies_only(fv):
+    """Region and size groups are formed within a sector: the councils of London, all at 5,
+    are not in a London trust's "same region" group."""
+    K, london = Organisation.Kind, Organisation.Region.LONDON
+    me = OrganisationFactory(kind=K.NHS_TRUST, region=london)
+    _, lead = submit(me, fv, [3] * 4)
+    for kind, levels in ((K.NHS_TRUST, (1, 1, 2, 2, 2, 3, 3, 4)), (K.ICB, (2, 4, 4))):
+        for level in levels:
+            submit(OrganisationFactory(kind=kind, region=london), fv, [level] * 4)
+    for _ in range(12):
+        submit(OrganisationFactory(kind=K.DISTRICT, region=london), fv, [5] * 4)
+    release(fv)
+    client = CsrfClient()
+    client.force_login(lead)
+    response = client.get(board_url(me, fv, "region"))
+    labels = [g.label for g in response.context["board"].groups]
+    assert labels == [
+        "All organisations",
+        "All NHS trusts",
+        "NHS bodies in London",
+        "Medium NHS bodies",
+    ]
+    text = response.content.decode()
+    # 1 1 2 2 2 2 3 3 3 4 4 4: the twelve NHS bodies, this trust among them, no council.
+    assert "The median of NHS bodies in London is 2.5 (n = 12)" in text
+    assert "second highest quarter of 12 NHS bodies in London" in text

@@ -11,19 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.disclosure import (
-    HIGHEST_QUARTILE,
-    LOWEST_QUARTILE,
+    HIGHEST_QUARTER,
+    LOWEST_QUARTER,
     MIN_FOR_DISTRIBUTION,
     MIN_FOR_MEDIAN,
     NOT_ENOUGH_FOR_DISTRIBUTION,
     NOT_ENOUGH_PEERS,
-    QUARTILE_BANDS,
-    SECOND_QUARTILE,
-    THIRD_QUARTILE,
+    QUARTER_BANDS,
+    SECOND_HIGHEST_QUARTER,
+    SECOND_LOWEST_QUARTER,
     PeerSummary,
     peer_summary,
     position_phrase,
-    quartile_band,
+    quarter_band,
     summarise,
 )
 
@@ -150,34 +150,34 @@ def test_summarise_bad_scale_is_refused(scale, message):
 @pytest.mark.parametrize(
     ("value", "band"),
     [
-        (1.0, LOWEST_QUARTILE),
-        (1.8, LOWEST_QUARTILE),
-        (1.9, SECOND_QUARTILE),  # on the lower quartile: the higher band
-        (2.7, SECOND_QUARTILE),
-        (2.8, THIRD_QUARTILE),  # on the median
-        (2.76, THIRD_QUARTILE),  # shown as 2.8, so placed as 2.8
-        (2.74, SECOND_QUARTILE),  # shown as 2.7
-        (3.6, THIRD_QUARTILE),
-        (3.7, HIGHEST_QUARTILE),  # on the upper quartile
-        (5.0, HIGHEST_QUARTILE),
+        (1.0, LOWEST_QUARTER),
+        (1.8, LOWEST_QUARTER),
+        (1.9, SECOND_LOWEST_QUARTER),  # on the lower quartile: the higher band
+        (2.7, SECOND_LOWEST_QUARTER),
+        (2.8, SECOND_HIGHEST_QUARTER),  # on the median
+        (2.76, SECOND_HIGHEST_QUARTER),  # shown as 2.8, so placed as 2.8
+        (2.74, SECOND_LOWEST_QUARTER),  # shown as 2.7
+        (3.6, SECOND_HIGHEST_QUARTER),
+        (3.7, HIGHEST_QUARTER),  # on the upper quartile
+        (5.0, HIGHEST_QUARTER),
     ],
 )
-def test_quartile_band_examples(value, band):
+def test_quarter_band_examples(value, band):
     summary = summarise(TWELVE, scale_values=SCALE)
-    assert quartile_band(value, summary) == band
+    assert quarter_band(value, summary) == band
 
 
-def test_quartile_band_all_boundaries_equal_goes_highest():
+def test_quarter_band_all_boundaries_equal_goes_highest():
     summary = summarise([3.0] * 12, scale_values=SCALE)
     assert (summary.lower_quartile, summary.median, summary.upper_quartile) == (3.0, 3.0, 3.0)
-    assert quartile_band(3.0, summary) == HIGHEST_QUARTILE
-    assert quartile_band(2.9, summary) == LOWEST_QUARTILE
+    assert quarter_band(3.0, summary) == HIGHEST_QUARTER
+    assert quarter_band(2.9, summary) == LOWEST_QUARTER
 
 
-def test_quartile_band_fewer_than_ten_is_none():
+def test_quarter_band_fewer_than_ten_is_none():
     summary = summarise([1.0, 2.0, 3.0, 4.0, 5.0, 3.0], scale_values=SCALE)
     assert summary.has_median
-    assert quartile_band(3.0, summary) is None
+    assert quarter_band(3.0, summary) is None
 
 
 def test_position_phrase_names_the_band_and_the_group():
@@ -187,7 +187,18 @@ def test_position_phrase_names_the_band_and_the_group():
     phrase = position_phrase(
         summary.lower_quartile, summary, group_label_plural="unitary authorities"
     )
-    assert phrase == "second quartile of 38 unitary authorities"
+    assert phrase == "second lowest quarter of 38 unitary authorities"
+
+
+def test_quarter_names_count_from_a_named_end():
+    """Some read "second quartile" and "third quartile" from the bottom and some from the top;
+    each name here says which end it counts from."""
+    assert QUARTER_BANDS == (
+        "lowest quarter",
+        "second lowest quarter",
+        "second highest quarter",
+        "highest quarter",
+    )
 
 
 def test_position_phrase_six_to_ten_bodies_explains_no_quartiles():
@@ -280,7 +291,7 @@ def test_peer_summary_fewer_than_six_bodies_has_no_numbers(data, values, viewer_
     assert summary.lower_quartile is None
     assert summary.upper_quartile is None
     assert summary.reason == NOT_ENOUGH_PEERS
-    assert quartile_band(viewer_value, summary) is None
+    assert quarter_band(viewer_value, summary) is None
 
 
 @settings(max_examples=500, deadline=None)
@@ -297,7 +308,7 @@ def test_peer_summary_six_to_ten_bodies_has_median_only(data, values, viewer_val
     assert summary.lower_quartile is None
     assert summary.upper_quartile is None
     assert summary.reason is None
-    assert quartile_band(viewer_value, summary) is None
+    assert quarter_band(viewer_value, summary) is None
 
 
 @settings(max_examples=500, deadline=None)
@@ -310,7 +321,7 @@ def test_peer_summary_eleven_or_more_bodies_has_quartiles(data, values, viewer_v
     assert summary.upper_quartile is not None
     assert summary.reason is None
     assert summary.distribution_reason is None
-    assert quartile_band(viewer_value, summary) in QUARTILE_BANDS
+    assert quarter_band(viewer_value, summary) in QUARTER_BANDS
 
 
 @settings(max_examples=500, deadline=None)
@@ -403,10 +414,10 @@ def test_summarise_extremes_never_affect_median_or_quartiles(data, values):
 
 @settings(max_examples=500, deadline=None)
 @given(data=st.data(), values=values_list(), viewer_value=VALUE)
-def test_quartile_band_follows_the_published_boundaries(data, values, viewer_value):
+def test_quarter_band_follows_the_published_boundaries(data, values, viewer_value):
     peers = with_viewer(data, pairs(values), viewer_value)
     summary = peer_summary(peers=peers, scale_values=SCALE)
-    band = quartile_band(viewer_value, summary)
+    band = quarter_band(viewer_value, summary)
     if len(values) + 1 < MIN_FOR_DISTRIBUTION:
         assert band is None
         return
@@ -414,13 +425,13 @@ def test_quartile_band_follows_the_published_boundaries(data, values, viewer_val
     assert lower is not None and median is not None and upper is not None
     shown = round(viewer_value, 1)
     expected = (
-        HIGHEST_QUARTILE
+        HIGHEST_QUARTER
         if shown >= upper
-        else THIRD_QUARTILE
+        else SECOND_HIGHEST_QUARTER
         if shown >= median
-        else SECOND_QUARTILE
+        else SECOND_LOWEST_QUARTER
         if shown >= lower
-        else LOWEST_QUARTILE
+        else LOWEST_QUARTER
     )
     assert band == expected
 
@@ -438,7 +449,8 @@ def test_position_phrase_is_a_band_never_a_rank(data, values, viewer_value):
         assert phrase == NOT_ENOUGH_FOR_DISTRIBUTION
     else:
         match = re.fullmatch(
-            r"(lowest|second|third|highest) quartile of (\d+) fire authorities", phrase
+            r"(lowest|second lowest|second highest|highest) quarter of (\d+) fire authorities",
+            phrase,
         )
         assert match
         assert int(match.group(2)) == everyone

@@ -5,8 +5,10 @@ and must recover no other body's score and no withheld group's count.
 
 For scores the attacker is as strong as can be: it knows which bodies each released figure
 counts (and so which body made the difference) and reads every median and quartile. For counts
-it subtracts published counts within kinds, regions and size bands to find a group withheld as
-too small (or withheld so that a small one cannot be worked out). A group withheld only for
+it knows how the groups fit together (every body has one kind, and within its sector one region
+and one size band, and each kind belongs to one sector) and solves every equation that gives at
+once, by linear algebra over the rationals (not the step-by-step working out the service does),
+to find a group withheld as too small (or withheld so that a small one cannot be worked out). A group withheld only for
 being almost the same bodies as a published group is known to within 2 bodies by design: that
 rule hides which bodies make the difference, not how many there are. The test knows the truth
 and fails on any exact recovery (to the published precision). The first tests pin the rules with worked examples; the last shows the attacker
@@ -14,7 +16,9 @@ is not toothless by letting it loose on figures published without the rules.
 """
 
 import itertools
+from collections import defaultdict
 from dataclasses import dataclass
+from fractions import Fraction
 
 import pytest
 from django.db import transaction
@@ -23,14 +27,21 @@ from hypothesis import strategies as st
 
 from assessments import services
 from benchmarks import disclosure
+from benchmarks import groups as fixed_groups
 from benchmarks.figures import released_figures
 from benchmarks.models import PeerRelease
 from frameworks.models import Question
-from organisations.models import Membership, Organisation, PeerGroup, Role
+from organisations.models import SECTOR_OF_KIND, Membership, Organisation, PeerGroup, Role
 from tests.factories import OrganisationFactory, UserFactory, make_version, release
 
 SCALE = [1, 2, 3, 4, 5]
-KINDS = [Organisation.Kind.UNITARY, Organisation.Kind.DISTRICT, Organisation.Kind.COUNTY]
+# Two sectors, two kinds in each: the region and size groups are formed within a sector.
+KINDS = [
+    Organisation.Kind.UNITARY,
+    Organisation.Kind.DISTRICT,
+    Organisation.Kind.NHS_TRUST,
+    Organisation.Kind.ICB,
+]
 REGIONS = [Organisation.Region.LONDON, Organisation.Region.NORTH_WEST, Organisation.Region.EAST]
 SIZES = [Organisation.SizeBand.SMALL, Organisation.SizeBand.LARGE]
 
@@ -62,7 +73,9 @@ def test_a_lone_withheld_group_in_a_partition_takes_the_smallest_shown_one_with_
         "kind:b": ids(*range(12, 20)),
         "kind:c": ids(20, 21, 22, 23),
     }
-    withheld = disclosure.withheld_groups(groups, partitions=[["kind:a", "kind:b", "kind:c"]])
+    withheld = disclosure.withheld_groups(
+        groups, partitions=[("all", ["kind:a", "kind:b", "kind:c"])]
+    )
     # kind:c's 4 would be 24 - 12 - 8: so kind:b (the smaller shown) is withheld too.
     assert withheld == {"kind:c": disclosure.NOT_ENOUGH_PEERS, "kind:b": disclosure.COMPLEMENTARY}
 
@@ -99,11 +112,67 @@ def candidates(a: disclosure.PeerSummary, b: disclosure.PeerSummary) -> set[floa
     return found
 
 
-def attack(
-    seen: list[Seen], truth: dict[int, float], counts: dict, partitions, sensitive=None
-) -> list[str]:
-    """Everything the attacker recovers exactly; the test wants this empty. `sensitive` names,
-    per moment, the withheld groups whose count must not be worked out."""
+def count_equations(keys) -> list[dict[str, int]]:
+    """How the attacker knows the groups fit together, each equation as {group: coefficient}
+    summing to nothing: all bodies are the kinds' bodies, and within each sector, the bodies
+    of its kinds are those of its regions and those of its size bands."""
+    sectors: dict = defaultdict(lambda: defaultdict(list))
+    for key in keys:
+        prefix, _, rest = key.partition(":")
+        if prefix == "kind":
+            sectors[SECTOR_OF_KIND[rest]]["kind"].append(key)
+        elif prefix in ("region", "size"):
+            sectors[rest.split(":")[0]][prefix].append(key)
+    equations = [{"all": 1} | {key: -1 for key in keys if key.startswith("kind:")}]
+    for parts in sectors.values():
+        for other in ("region", "size"):
+            equation: dict[str, int] = defaultdict(int)
+            for key in parts["kind"]:
+                equation[key] += 1
+            for key in parts[other]:
+                equation[key] -= 1
+            equations.append(equation)
+    return equations
+
+
+def fixed_by(equations: list[dict[str, int]], unknown: list[str]) -> set[str]:
+    """The unknown counts the equations pin down (the rest being known): those whose unit row
+    lies in the row space of the equations' unknown columns, by Gauss-Jordan elimination."""
+    column = {key: i for i, key in enumerate(unknown)}
+    basis: list[list[Fraction]] = []
+    pivots: list[int] = []
+    for equation in equations:
+        row = [Fraction(0)] * len(unknown)
+        for key, coefficient in equation.items():
+            if key in column:
+                row[column[key]] += coefficient
+        for pivot, base in zip(pivots, basis, strict=True):
+            if row[pivot]:
+                row = [a - row[pivot] * b for a, b in zip(row, base, strict=True)]
+        lead = next((i for i, a in enumerate(row) if a), None)
+        if lead is None:
+            continue
+        row = [a / row[lead] for a in row]
+        for i, base in enumerate(basis):
+            if base[lead]:
+                basis[i] = [a - base[lead] * b for a, b in zip(base, row, strict=True)]
+        basis.append(row)
+        pivots.append(lead)
+    fixed = set()
+    for key, i in column.items():
+        unit = [Fraction(int(j == i)) for j in range(len(unknown))]
+        for pivot, base in zip(pivots, basis, strict=True):
+            if unit[pivot]:
+                unit = [a - unit[pivot] * b for a, b in zip(unit, base, strict=True)]
+        if not any(unit):
+            fixed.add(key)
+    return fixed
+
+
+def attack(seen: list[Seen], truth: dict[int, float], counts: dict, sensitive=None) -> list[str]:
+    """Everything the attacker recovers exactly; the test wants this empty. `counts` gives,
+    per moment, each group's true count (the attacker knows which groups have bodies, not
+    how many); `sensitive` names the withheld groups whose count must not be worked out."""
     recovered = []
     for first, second in itertools.combinations(seen, 2):
         odd = first.members ^ second.members
@@ -119,16 +188,13 @@ def attack(
             value = truth.get(("after", body), truth.get(("before", body)))
             if value is not None and round(value, 1) in candidates(first.summary, second.summary):
                 recovered.append(f"score of {body} from {first.group} and {second.group}")
-    for when in {s.when for s in seen}:
-        now = {s.group: s for s in seen if s.when == when}
-        if "all" not in now:
-            continue
-        for part in partitions:
-            hidden = [g for g in part if g not in now and counts[when].get(g)]
-            if len(hidden) == 1 and hidden[0] in (sensitive or {}).get(when, set()):
-                derived = now["all"].summary.n - sum(now[g].summary.n for g in part if g in now)
-                if derived == counts[when][hidden[0]]:
-                    recovered.append(f"count of {hidden[0]} ({when})")
+    for when in sorted(counts):
+        published = {s.group for s in seen if s.when == when}
+        present = [group for group, n in counts[when].items() if n]
+        unknown = [group for group in present if group not in published]
+        for group in sorted(fixed_by(count_equations(present), unknown)):
+            if group in (sensitive or {}).get(when, set()):
+                recovered.append(f"count of {group} ({when})")
     return recovered
 
 
@@ -222,10 +288,6 @@ def test_no_score_or_withheld_count_is_recovered_before_and_after_one_submission
             "before": {g: len(m) for g, m in members_before.items()},
             "after": {g: len(m) for g, m in members_after.items()},
         }
-        partitions = [
-            [g for g in {*members_before, *members_after} if g.startswith(prefix)]
-            for prefix in ("kind:", "region:", "size:")
-        ]
         sensitive = {
             when: {
                 group
@@ -235,7 +297,7 @@ def test_no_score_or_withheld_count_is_recovered_before_and_after_one_submission
             }
             for when, figures in (("before", before), ("after", after))
         }
-        assert attack(seen, truth, counts, partitions, sensitive) == []
+        assert attack(seen, truth, counts, sensitive) == []
         transaction.set_rollback(True)
 
 
@@ -252,27 +314,115 @@ def test_the_attacker_does_recover_scores_from_figures_published_without_the_rul
     ]
     truth = {("after", org): value for org, value in everyone.items()}
     truth |= {("before", org): value for org, value in list(everyone.items())[:-1]}
-    assert attack(seen, truth, {"before": {}, "after": {}}, []) == ["score of 6 from all and all"]
+    assert attack(seen, truth, {"before": {}, "after": {}}) == ["score of 6 from all and all"]
 
 
 def test_the_attacker_does_recover_a_small_groups_count_without_complementary_withholding():
     members = {
         "all": ids(*range(20)),
-        "kind:a": ids(*range(0, 12)),
-        "kind:b": ids(*range(12, 18)),
-        "kind:c": ids(18, 19),
+        "kind:unitary": ids(*range(0, 12)),
+        "kind:district": ids(*range(12, 18)),
+        "kind:county": ids(18, 19),
     }
+    kinds = ["kind:unitary", "kind:district", "kind:county"]
 
     def shown_without_the_rule(group):
         values = [3.0] * len(members[group])
         return Seen("now", group, members[group], disclosure.summarise(values, scale_values=SCALE))
 
-    seen = [shown_without_the_rule(g) for g in ("all", "kind:a", "kind:b")]
+    seen = [shown_without_the_rule(g) for g in ("all", "kind:unitary", "kind:district")]
     counts = {"now": {g: len(m) for g, m in members.items()}}
-    found = attack(seen, {}, counts, [["kind:a", "kind:b", "kind:c"]], {"now": {"kind:c"}})
-    assert found == ["count of kind:c (now)"]
-    # With the rule, kind:b is withheld too, and the attacker is left with kind:b + kind:c.
-    assert disclosure.withheld_groups(members, partitions=[["kind:a", "kind:b", "kind:c"]]) == {
-        "kind:c": disclosure.NOT_ENOUGH_PEERS,
-        "kind:b": disclosure.COMPLEMENTARY,
+    found = attack(seen, {}, counts, {"now": {"kind:county"}})
+    assert found == ["count of kind:county (now)"]
+    # With the rule, the district councils are withheld too, and the attacker is left with
+    # their count and the county councils' added together.
+    assert disclosure.withheld_groups(members, partitions=[("all", kinds)]) == {
+        "kind:county": disclosure.NOT_ENOUGH_PEERS,
+        "kind:district": disclosure.COMPLEMENTARY,
     }
+
+
+def nhs_and_councils():
+    """12 unitary and 8 district councils, 12 NHS trusts and 4 integrated care boards, all in
+    London; the councils small or large, the NHS bodies all large."""
+    members, n = defaultdict(set), 0
+    for kind, count in (("unitary", 12), ("district", 8), ("nhs_trust", 12), ("icb", 4)):
+        for i in range(count):
+            size = "large" if kind in ("nhs_trust", "icb") or i % 2 else "small"
+            for key in fixed_groups.fixed_keys(kind=kind, region="london", size_band=size):
+                members[key].add(n)
+            n += 1
+    return {key: frozenset(bodies) for key, bodies in members.items()}
+
+
+def test_the_attacker_works_a_count_out_through_a_sector_when_kinds_split_only_all():
+    """Kinds split all bodies, but each sector's regions split the sector: "NHS bodies in
+    London" less the NHS trusts is the integrated care boards. Withholding as if the kinds
+    only split all (one more kind withheld) leaves that open; withholding within sectors
+    closes it."""
+    members = nhs_and_councils()
+    assert members["region:nhs:london"] == members["size:nhs:large"]
+    flat = [
+        ("all", [key for key in members if key.startswith(prefix)])
+        for prefix in ("kind:", "region:", "size:")
+    ]
+
+    def attacked(withheld):
+        seen = [
+            Seen("now", g, m, disclosure.summarise([3.0] * len(m), scale_values=SCALE))
+            for g, m in members.items()
+            if g not in withheld
+        ]
+        counts = {"now": {g: len(m) for g, m in members.items()}}
+        sensitive = {g for g, reason in withheld.items() if reason != disclosure.TOO_CLOSE}
+        return attack(seen, {}, counts, {"now": sensitive})
+
+    assert "count of kind:icb (now)" in attacked(
+        disclosure.withheld_groups(members, partitions=flat)
+    )
+    within_sectors = disclosure.withheld_groups(
+        members, partitions=fixed_groups.partitions(members)
+    )
+    assert within_sectors == {
+        "kind:icb": disclosure.NOT_ENOUGH_PEERS,
+        "size:nhs:large": disclosure.TOO_CLOSE,
+        "kind:nhs_trust": disclosure.COMPLEMENTARY,
+    }
+    assert attacked(within_sectors) == []
+
+
+# --- The rules against the attacker, for many populations, without a database -----------
+
+body_anywhere = st.tuples(
+    st.sampled_from(list(Organisation.Kind)),
+    st.sampled_from([Organisation.Region.LONDON, Organisation.Region.NORTH_WEST]),
+    st.sampled_from([Organisation.SizeBand.SMALL, Organisation.SizeBand.LARGE]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(population=st.lists(body_anywhere, min_size=6, max_size=60))
+def test_no_withheld_count_is_worked_out_from_the_groups_in_their_sectors(population):
+    members = defaultdict(set)
+    for org, (kind, region, size) in enumerate(population):
+        for key in fixed_groups.fixed_keys(kind=kind, region=region, size_band=size):
+            members[key].add(org)
+    members = {key: frozenset(bodies) for key, bodies in members.items()}
+    # Region and size groups hold the bodies of one sector only.
+    for key, bodies in members.items():
+        if key.startswith(("region:", "size:")):
+            sector = key.split(":")[1]
+            assert {SECTOR_OF_KIND[population[org][0]] for org in bodies} == {sector}
+    withheld = disclosure.withheld_groups(members, partitions=fixed_groups.partitions(members))
+    sensitive = {
+        key
+        for key, reason in withheld.items()
+        if reason in (disclosure.NOT_ENOUGH_PEERS, disclosure.COMPLEMENTARY)
+    }
+    seen = [
+        Seen("now", key, bodies, disclosure.summarise([3.0] * len(bodies), scale_values=SCALE))
+        for key, bodies in members.items()
+        if key not in withheld
+    ]
+    counts = {"now": {key: len(bodies) for key, bodies in members.items()}}
+    assert attack(seen, {}, counts, {"now": sensitive}) == []

@@ -265,11 +265,12 @@ def test_drafts_and_unused_retired_versions_have_no_national_page(client, popula
 
 
 def compare_tables(text):
-    """{caption: [row header texts]} for each table on the comparison page."""
+    """{caption: ([column header texts], [row header texts])} for each comparison table."""
     tables = {}
     for chunk in text.split("<table")[1:]:
         caption = re.search(r"<caption[^>]*>\s*(.*?)\s*</caption>", chunk, re.S).group(1)
-        tables[caption] = re.findall(r'<th scope="row"[^>]*>(?:<a[^>]*>)?([^<]+)', chunk)
+        columns = re.findall(r'<th scope="col"[^>]*>(?:<a[^>]*>)?([^<]+)', chunk)
+        tables[caption] = (columns, re.findall(r'<th scope="row"[^>]*>([^<]+)', chunk))
     return tables
 
 
@@ -288,15 +289,16 @@ def test_consultant_comparison_keeps_clients_on_older_versions(client, populatio
 
     text = client.get(reverse("benchmarks:compare", args=[old.framework.slug])).content.decode()
     tables = compare_tables(text)
+    # A column per client, a row per dimension.
     assert tables == {
-        "Version 2.0.0: scores by client and dimension": [
-            "Moved On Council",
-            "Median of all organisations",
-        ],
-        "Version 1.0.0: scores by client and dimension": [
-            "Fire 0",
-            "Median of all organisations",
-        ],
+        "Version 2.0.0: scores by dimension": (
+            ["Dimension", "Moved On Council", "Median of all organisations"],
+            ["Overall", "Dimension 1", "Dimension 2", "Dimension 3"],
+        ),
+        "Version 1.0.0: scores by dimension": (
+            ["Dimension", "Fire 0", "Median of all organisations"],
+            ["Overall", "Dimension 1", "Dimension 2"],
+        ),
     }
     new_table, old_table = text.split("<table")[1:]
     assert "Dimension 3" in new_table and "Dimension 3" not in old_table
@@ -305,13 +307,11 @@ def test_consultant_comparison_keeps_clients_on_older_versions(client, populatio
     # As released: Moved On Council's later submission on 1.0.0 waits for the next release.
     assert old_median["organisations"] == "30"
     assert re.search(
-        r"Median of all organisations</th>\s*<td[^>]*></td>\s*<td[^>]*>"
+        r">Overall</th>\s*<td[^>]*>[^<]+</td>\s*<td[^>]*data-median>"
         + re.escape(old_median["median"]),
         old_table,
     )
-    assert re.search(
-        r"Median of all organisations</th>\s*<td[^>]*></td>\s*<td[^>]*>4\.0", new_table
-    )
+    assert re.search(r">Overall</th>\s*<td[^>]*>2\.0</td>\s*<td[^>]*data-median>4\.0", new_table)
     assert "2026/27" in new_table and "2025/26" not in new_table
     assert "Not Yet Council" in text.split("<table")[-1].split("</table>")[-1]
     assert text.count("<h1") == 1
@@ -339,6 +339,31 @@ def test_comparison_query_count_does_not_grow_with_clients_or_versions(
     signed_in.get(url)
     with django_assert_num_queries(COMPARE_QUERIES):
         assert signed_in.get(url).status_code == 200
+
+
+def test_consultant_comparison_is_three_clients_to_a_table_whatever_the_dimensions(client):
+    """Dimensions run down the page and clients across, three at a time, so the page is read
+    without scrolling sideways however many dimensions or clients there are."""
+    fv = make_version(slug="wide", dimensions=9, questions=1)
+    consultant = UserFactory()
+    names = [f"Client {n:02d} Borough Council" for n in range(7)]
+    for n, name in enumerate(names):
+        org = OrganisationFactory(name=name)
+        submit(org, fv, [1 + n % 5] * 9)
+        ConsultantGrantFactory(organisation=org, consultant=consultant)
+    client.force_login(consultant)
+    text = client.get(reverse("benchmarks:compare", args=["wide"])).content.decode()
+    tables = compare_tables(text)
+    assert list(tables) == [
+        "Version 1.0.0: scores by dimension, clients 1 to 3 of 7",
+        "Version 1.0.0: scores by dimension, clients 4 to 6 of 7",
+        "Version 1.0.0: scores by dimension, clients 7 to 7 of 7",
+    ]
+    columns = [name for cols, _ in tables.values() for name in cols[1:-1]]
+    assert columns == names  # each client once, in order
+    for cols, rows in tables.values():
+        assert len(cols) <= 5
+        assert rows == ["Overall"] + [f"Dimension {n}" for n in range(1, 10)]
 
 
 # Session and user; versions, clients, their latest submissions, dimensions, scales, the

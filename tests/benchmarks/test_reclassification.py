@@ -56,10 +56,10 @@ def test_admin_reclassifying_an_organisation_moves_its_peer_values(moved):
     assert response.status_code == 302, response.content[:2000]
     assert members(fv, "kind:district") == [stays.pk]
     assert members(fv, "kind:unitary") == [moves.pk]
-    assert members(fv, "region:london") == [stays.pk]
-    assert members(fv, "region:north_west") == [moves.pk]
-    assert members(fv, "size:small") == [stays.pk]
-    assert members(fv, "size:large") == [moves.pk]
+    assert members(fv, "region:local:london") == [stays.pk]
+    assert members(fv, "region:local:north_west") == [moves.pk]
+    assert members(fv, "size:local:small") == [stays.pk]
+    assert members(fv, "size:local:large") == [moves.pk]
     assert members(fv, "all") == sorted([stays.pk, moves.pk])
 
 
@@ -76,4 +76,24 @@ def test_csv_import_reclassifying_an_organisation_moves_its_peer_values(moved):
     organisations_import(rows=[row])
     assert members(fv, "kind:district") == [stays.pk]
     assert members(fv, "kind:unitary") == [moves.pk]
-    assert members(fv, "region:london") == sorted([stays.pk, moves.pk])
+    assert members(fv, "region:local:london") == sorted([stays.pk, moves.pk])
+
+
+def test_a_council_that_becomes_an_nhs_body_moves_to_the_nhs_groups_of_its_region(moved):
+    """Region and size groups are formed within a sector: a body reclassified as an NHS trust
+    leaves the local government groups of London for the NHS ones."""
+    fv, stays, moves = moved
+    row = OrganisationRow(
+        line=2,
+        name=moves.name,
+        kind=Organisation.Kind.NHS_TRUST,
+        region=Organisation.Region.LONDON,
+        code=moves.code,
+        size_band="small",
+    )
+    organisations_import(rows=[row])
+    assert members(fv, "region:local:london") == [stays.pk]
+    assert members(fv, "region:nhs:london") == [moves.pk]
+    assert members(fv, "size:local:small") == [stays.pk]
+    assert members(fv, "size:nhs:small") == [moves.pk]
+    assert members(fv, "all") == sorted([stays.pk, moves.pk])

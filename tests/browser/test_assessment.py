@@ -74,7 +74,7 @@ def test_two_respondents_then_the_lead_agrees_submits_and_reads_results(live_ser
     ned.get_by_role("button", name="Save and continue").click()
     expect(ned.get_by_role("heading", level=1)).to_have_text("Question 2 of dimension 1?")
     ned.get_by_label("3. Defined").check()
-    ned.get_by_role("button", name="Save and finish").click()
+    ned.get_by_role("button", name="Save and check your answers").click()
     expect(ned.locator(".govuk-notification-banner")).to_contain_text("Your answer was saved")
     assert Answer.objects.filter(respondent=people["nojs"]).count() == 2
 
@@ -87,14 +87,21 @@ def test_two_respondents_then_the_lead_agrees_submits_and_reads_results(live_ser
     assert_accessible(lead)
     lead.get_by_role("link", name="Question 1 of dimension 1?").click()
     expect(lead.get_by_text("Answers differ by 3 levels")).to_be_visible()
-    expect(lead.get_by_label("2. Emerging")).to_be_checked()  # median of 1 and 4, rounded down
+    # The median of 1 and 4, rounded down, is offered beside the options, not chosen.
+    expect(lead.get_by_role("group", name="Agreed answer")).to_contain_text(
+        "Suggested from 2 answers: level 2 (Emerging)"
+    )
+    expect(lead.get_by_label("2. Emerging")).not_to_be_checked()
     assert_accessible(lead)
     lead.get_by_label("3. Defined").check()
     lead.get_by_label("Why this is the agreed answer (optional)").fill("Register started in May.")
     lead.get_by_role("button", name="Save and continue").click()
     expect(lead.get_by_role("heading", level=1)).to_have_text("Question 2 of dimension 1?")
     lead.get_by_label("3. Defined").check()
-    lead.get_by_role("button", name="Save and finish").click()
+    lead.get_by_role("button", name="Save and continue").click()  # the last: on to check
+    expect(lead.get_by_role("heading", level=1)).to_have_text(
+        "Check the agreed answers before you submit"
+    )
     lead.goto(task_list)
     lead.get_by_role("link", name="Check answers and submit").click()
     expect(lead.get_by_role("heading", level=1)).to_have_text(
@@ -104,7 +111,7 @@ def test_two_respondents_then_the_lead_agrees_submits_and_reads_results(live_ser
     lead.get_by_role("button", name="Submit assessment").click()
 
     expect(lead.get_by_role("heading", level=1)).to_have_text("2026/27 results")
-    expect(lead.locator(".govuk-panel__title")).to_have_text("Overall: 3.0")
+    expect(lead.locator("[data-overall-score]")).to_have_text("3.0")
     expect(lead.get_by_role("table", name="Scores by dimension")).to_contain_text("Defined")
     assert_accessible(lead)
     lead.get_by_role("link", name=re.compile("Explain the overall score")).click()

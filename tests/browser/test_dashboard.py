@@ -60,7 +60,7 @@ def test_charts_draw_and_carry_the_numbers_of_their_tables(live_server, page):
         float(t)
         for t in page.locator("[data-table=trend] tbody td[data-overall]").all_inner_texts()
     ]
-    expect(page.locator("[data-position]")).to_contain_text("quartile of 13 unitary authorities")
+    expect(page.locator("[data-position]")).to_contain_text("quarter of 13 unitary authorities")
 
     page.get_by_label("Compare with").select_option("region")
     page.get_by_role("button", name="Compare").click()

@@ -77,7 +77,7 @@ def test_an_editor_drafts_edits_previews_and_publishes_a_new_version(live_server
     )
     expect(page.get_by_role("radio", name=re.compile("^3. Defined"))).to_be_visible()
     expect(page.get_by_text("Standards, level 3.")).to_be_visible()
-    expect(page.get_by_role("button", name="Save and finish")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save and check your answers")).to_be_disabled()
     assert_accessible(page)
     page.get_by_role("link", name="Back to the draft").click()
 

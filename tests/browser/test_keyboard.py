@@ -69,8 +69,8 @@ def test_a_lead_agrees_and_submits_with_the_keyboard_alone(live_server, browser)
     tab_to(page, "1. Initial")
     page.keyboard.press("Space")
     expect(page.get_by_label("1. Initial")).to_be_checked()
-    tab_to(page, "Save and finish")
-    page.keyboard.press("Enter")
+    tab_to(page, "Save and continue")
+    page.keyboard.press("Enter")  # the last question: on to check the answers
     expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
     assert AgreedAnswer.objects.get(assessment=assessment).level == 1
 

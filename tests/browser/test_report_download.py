@@ -63,6 +63,15 @@ def test_lead_downloads_the_pdf_report_and_the_xlsx_answers(live_server, page, t
     assert me.name in text
     for dimension in dimensions:
         assert dimension.name in text
+    # Who said so, and why: the page on who took part and how the scores are worked out, the
+    # charts against peers and the roadmap.
+    for heading in (
+        "Who took part and how the scores are worked out",
+        "Comparison with peers",
+        "Improvement roadmap",
+    ):
+        assert heading in text
+    assert "The agreed answers, which the scores use, were set by 1 lead." in text
 
     # The answers as a spreadsheet: linked from the assessment page (the results page has no
     # XLSX link), one step back.

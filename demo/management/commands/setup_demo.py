@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.in_progress import demo_in_progress_load
 from demo.organisations import demo_load
 from demo.rounds import demo_rounds_load, library_revisions
 from frameworks.builtin import library_load
@@ -76,6 +77,13 @@ class Command(BaseCommand):
                 f"({rounds.answers_created} answers, {rounds.scores_created} scores), "
                 f"{rounds.assessments_skipped} already there."
             )
+            in_progress = demo_in_progress_load(home=result.home)
+            if in_progress.created:
+                self.stdout.write(
+                    f"Demo assessment in progress: {in_progress.assessment.round_label} on "
+                    f"{in_progress.assessment.framework_version}, with {in_progress.answers} "
+                    "answers from its respondents."
+                )
             if revisions and rounds.assessments_created:
                 self.stdout.write(
                     "Most demo bodies answered their last round on "
