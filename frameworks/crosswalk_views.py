@@ -178,6 +178,22 @@ def crosswalk_confirm(request, slug, version):
     return redirect(_crosswalk_url(fv))
 
 
+def _saved(request, fv, form, save, *, field: str, done: str, anchor: str):
+    """Save a crosswalk form: back to the crosswalk saying `done`, or to it saying nothing
+    changed when the version was published meanwhile; None when the service refused the
+    change, which is then an error on `field`."""
+    try:
+        save()
+    except services.FrameworkVersionFrozen:
+        messages.error(request, f"Version {fv.version} is no longer a draft: nothing changed.")
+        return redirect(_crosswalk_url(fv))
+    except (services.CrosswalkRefused, services.EditRefused) as exc:
+        form.add_error(field, exc.message)
+        return None
+    messages.success(request, done)
+    return redirect(f"{_crosswalk_url(fv)}#{anchor}")
+
+
 def _initial(row) -> dict:
     """The form as proposed, when there is a proposal; else as confirmed."""
     if row.proposal:
@@ -213,21 +229,22 @@ def crosswalk_question(request, slug, version, pk):
     )
     if request.method == "POST" and form.is_valid():
         chosen = {int(pk) for pk in form.cleaned_data["ancestors"]}
-        try:
-            services.question_links_set(
+        saved = _saved(
+            request,
+            fv,
+            form,
+            lambda: services.question_links_set(
                 question=question,
                 relation=form.cleaned_data["relation"],
                 ancestors=[q for q in crosswalk.earlier if q.pk in chosen],
                 user=request.user,
-            )
-        except services.FrameworkVersionFrozen:
-            messages.error(request, f"Version {fv.version} is no longer a draft: nothing changed.")
-            return redirect(_crosswalk_url(fv))
-        except services.CrosswalkRefused as exc:
-            form.add_error("ancestors", exc.message)
-        else:
-            messages.success(request, f"Links of “{question.slug}” saved.")
-            return redirect(f"{_crosswalk_url(fv)}#question-{question.pk}")
+            ),
+            field="ancestors",
+            done=f"Links of “{question.slug}” saved.",
+            anchor=f"question-{question.pk}",
+        )
+        if saved:
+            return saved
     return render(
         request,
         "frameworks/crosswalk_question.html",
@@ -256,21 +273,22 @@ def crosswalk_dropped(request, slug, version, pk):
         return redirect(_crosswalk_url(fv))
     form = DroppedReasonForm(request.POST or None, initial={"reason": reason})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.framework_version_dropped_set(
+        saved = _saved(
+            request,
+            fv,
+            form,
+            lambda: services.framework_version_dropped_set(
                 framework_version=fv,
                 question=question,
                 reason=form.cleaned_data["reason"],
                 user=request.user,
-            )
-        except services.FrameworkVersionFrozen:
-            messages.error(request, f"Version {fv.version} is no longer a draft: nothing changed.")
-            return redirect(_crosswalk_url(fv))
-        except services.EditRefused as exc:
-            form.add_error("reason", exc.message)
-        else:
-            messages.success(request, f"Saved why “{question.slug}” is no longer asked.")
-            return redirect(f"{_crosswalk_url(fv)}#no-longer-asked")
+            ),
+            field="reason",
+            done=f"Saved why “{question.slug}” is no longer asked.",
+            anchor="no-longer-asked",
+        )
+        if saved:
+            return saved
     return render(
         request,
         "frameworks/crosswalk_dropped.html",
