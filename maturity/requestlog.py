@@ -36,6 +36,20 @@ def loggable_path(request) -> str:
     return request.path
 
 
+class SecretPathFilter(logging.Filter):
+    """On Django's own loggers (`django.request`, `django.security.csrf`), which name the request's
+    path in their warnings ("Forbidden (CSRF cookie not set.): /invitations/<token>/"): puts the
+    route pattern in place of a path that carries a secret, as the request line does."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        if request is not None and isinstance(record.args, tuple):
+            safe = loggable_path(request)
+            if safe != request.path:
+                record.args = tuple(safe if arg == request.path else arg for arg in record.args)
+        return True
+
+
 def _user_id(request) -> int | None:
     user = getattr(request, "user", None)  # absent for static files, answered before auth
     return user.pk if user is not None and user.is_authenticated else None

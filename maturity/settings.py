@@ -314,6 +314,7 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "maturity.requestlog.JsonFormatter"},
     },
+    "filters": {"secret_paths": {"()": "maturity.requestlog.SecretPathFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -321,6 +322,9 @@ LOGGING = {
         # DEBUG is on (every worker line printed twice) and, with ADMINS set, an email sent from
         # inside the failing request, where all email goes through the task queue.
         "django": {"handlers": [], "level": "INFO"},
+        # Their warnings name the path, which may carry an invitation or reset token.
+        "django.request": {"filters": ["secret_paths"]},
+        "django.security.csrf": {"filters": ["secret_paths"]},
         # WeasyPrint reports every layout step of every page at INFO: far too chatty for a log.
         "weasyprint.progress": {"level": "WARNING"},
         # runserver's own line per request repeats maturity.requests (errors still show).

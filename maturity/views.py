@@ -16,6 +16,10 @@ EXPIRED = (
     "or you signed in again in another tab)."
 )
 SIGNED_OUT = "Your last change was not saved because you have been signed out."
+TOO_LARGE = (
+    "Not saved: what you typed is too large to save. Shorten any long text you pasted, and it "
+    "will be saved."
+)
 
 
 @require_GET
@@ -78,6 +82,9 @@ def bad_request(request, exception):
     """handler400. A body too large, or with too many fields or files, is refused before any
     form sees it; the person is told that plainly rather than to check what they entered."""
     too_large = isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
+    if too_large and request.headers.get("Accept") == "application/json":
+        # Autosave reads JSON, and takes a page for a sign-in redirect: say what happened.
+        return JsonResponse({"status": "too-large", "message": TOO_LARGE}, status=400)
     # Rendered without the request, as Django's own handler does: a bad Host header is a 400
     # too, and the context processors would meet it again.
     page = loader.render_to_string("400.html", {"too_large": too_large})

@@ -1212,6 +1212,28 @@ def test_an_upload_with_too_many_files_gets_a_readable_refusal(site):
     assert snapshot() == before
 
 
+def test_an_autosave_over_the_size_limit_answers_json_the_page_can_show(site):
+    """Autosave reads JSON: an HTML refusal made the page say the person had been signed out."""
+    client = site.client(site.respondent)
+    page = client.get(_question("assessments:question")(site))
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1)
+    before = snapshot()
+    response = client.post(
+        _question("assessments:autosave")(site),
+        {
+            "answer": "2",
+            "version": "0",
+            "evidence": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+        },
+        headers={"X-CSRFToken": token.decode(), "Accept": "application/json"},
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == "too-large"
+    assert "too large" in body["message"].lower()
+    assert snapshot() == before
+
+
 def test_a_hostile_host_header_gets_a_readable_refusal(site):
     response = site.client(None).get("/", headers={"host": '"><script>alert(1)</script>'})
     assert response.status_code == 400

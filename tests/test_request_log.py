@@ -79,6 +79,30 @@ def test_tokens_in_invitation_and_password_reset_links_are_never_logged(client, 
     assert token not in logged and "abc-0123456789abcdef" not in logged
 
 
+@pytest.mark.django_db
+def test_tokens_in_refused_links_are_never_logged_by_django_either(client, caplog):
+    """A form on an invitation's page sent without its security cookie is refused, and Django's
+    own warning names the path: that path carries the token too."""
+    lead = MembershipFactory(role=Role.LEAD).user
+    invitation = invitation_create(
+        organisation=lead.memberships.get().organisation,
+        email="new.person@council.example",
+        role=Role.VIEWER,
+        invited_by=lead,
+        base_url="http://testserver/",
+    )
+    token = invitation_token(invitation)
+    wrong = token[:-4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
+    with caplog.at_level(logging.INFO):
+        response = client.get(reverse("organisations:invitation", kwargs={"token": wrong}))
+        client.post(reverse("organisations:invitation", kwargs={"token": token}))  # no CSRF
+    assert response.status_code == 200  # "this link is not valid"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/invitations/<str:token>/" in logged
+    assert wrong not in logged and token not in logged
+    assert any(r.name == "django.security.csrf" for r in caplog.records)
+
+
 def test_the_json_formatter_writes_one_object_a_line_with_the_request_fields():
     fields = dict(
         zip(REQUEST_FIELDS, ("POST", "/x/", 500, 12.5, 7, "abc"), strict=True),

@@ -10,6 +10,8 @@
  * - 403 "expired" (the form's security token is stale: the page was open too long, or the person
  *   signed in again in another tab): nothing was saved; the text is kept as below and the page
  *   says to reload. 403 "signed-out": as signed out, below.
+ * - 400 "too-large" (the body is over the server's limit): nothing was saved; the page says to
+ *   shorten what was pasted.
  * - Signed out (the request is redirected to the sign-in page) or offline: what was typed is
  *   kept in this browser, under a key naming the person and the page, and put back the next
  *   time that person opens the page, with a message that says why it was not saved.
@@ -230,9 +232,13 @@
     }
 
     function keepLocally(reason) {
-      window.localStorage.setItem(storageKey(form), JSON.stringify({
-        reason: reason, at: timeNow(), data: snapshot(form)
-      }));
+      try {
+        window.localStorage.setItem(storageKey(form), JSON.stringify({
+          reason: reason, at: timeNow(), data: snapshot(form)
+        }));
+      } catch (e) {
+        // Over this browser's storage quota: the text stays on the page, not kept beyond it.
+      }
     }
 
     // Said until the put-back text is saved, and then with the time it was saved.
@@ -295,6 +301,8 @@
             setStatus(form, 'Your last change was not saved because this page had expired. What ' +
               'you typed is kept in this browser: reload the page (and sign in again if asked) ' +
               'to save it.');
+          } else if (response.status === 400 && data.status === 'too-large') {
+            setStatus(form, data.message);
           } else if (response.status === 400) {
             setStatus(form, 'Not saved yet: ' + Object.values(data.errors || {}).join(' '));
           } else {
