@@ -4,9 +4,11 @@ Every question with one tick box per level of the scale, plus not applicable, do
 target level and room for evidence and notes: the same answer the service records online.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 
 from frameworks.models import Dimension, FrameworkVersion, Question, ScaleLevel
 from maturity.pdf import html_to_pdf
@@ -51,6 +53,18 @@ def questionnaire_context(*, version: FrameworkVersion) -> dict:
     }
 
 
+# The templates that draw the questionnaire: the page, what it extends and what it includes.
+LAYOUT = ("frameworks/questionnaire.html", "pdf/base.html", "pdf/prepared_by.html")
+
+
+def layout_fingerprint() -> str:
+    """Changes when any template that draws the questionnaire changes. The shared cache outlives
+    the processes that filled it, so without this a deploy with a new layout would go on
+    serving the old PDF for a day. (Templates are cached in memory once DEBUG is off.)"""
+    sources = "\0".join(get_template(name).template.source for name in LAYOUT)
+    return hashlib.sha256(sources.encode()).hexdigest()[:16]
+
+
 def render_questionnaire_pdf(*, version: FrameworkVersion, branding=None) -> bytes:
     """The questionnaire as a tagged PDF; `branding`: a consultant's name and logo for the cover.
 
@@ -64,4 +78,5 @@ def render_questionnaire_pdf(*, version: FrameworkVersion, branding=None) -> byt
 
     if branding is not None or version.is_draft:
         return render()
-    return cache.get_or_set(f"questionnaire-pdf:{version.pk}:{version.status}", render, 24 * 3600)
+    key = f"questionnaire-pdf:{version.pk}:{version.status}:{layout_fingerprint()}"
+    return cache.get_or_set(key, render, 24 * 3600)

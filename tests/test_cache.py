@@ -13,6 +13,7 @@ from django.urls import reverse
 from maturity.accounts.models import ConsultantBranding
 from tests.conftest import CsrfClient
 from tests.factories import UserFactory, make_version
+from tests.pdf import pdf_text
 from tests.test_settings import run_django
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,28 @@ def test_the_public_questionnaire_is_kept_in_the_database_for_every_process(clie
     first = client.get(questionnaire_url(fv)).content
     assert [key for key in cached_keys() if f"questionnaire-pdf:{fv.pk}:" in key]
     assert client.get(questionnaire_url(fv)).content == first
+
+
+def test_a_deploy_that_changes_the_questionnaire_layout_is_not_served_the_old_pdf(
+    client, settings, tmp_path
+):
+    """The cache outlives the processes that filled it: a new layout must not wait a day."""
+    fv = make_version(dimensions=1, questions=1)
+    assert "printed from the new layout" not in pdf_text(
+        client.get(questionnaire_url(fv)).content, tmp_path
+    )
+    source = (settings.BASE_DIR / "templates/frameworks/questionnaire.html").read_text()
+    changed = tmp_path / "templates/frameworks/questionnaire.html"
+    changed.parent.mkdir(parents=True)
+    changed.write_text(
+        source.replace("{% block body %}", "{% block body %}<p>printed from the new layout</p>")
+    )
+    dirs = [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]
+    deployed = [{**settings.TEMPLATES[0], "DIRS": dirs}]
+    settings.TEMPLATES = deployed  # as a new process after a deploy reads the new templates
+    assert "printed from the new layout" in pdf_text(
+        client.get(questionnaire_url(fv)).content, tmp_path
+    )
 
 
 def test_a_branded_or_draft_questionnaire_is_never_cached(client):
