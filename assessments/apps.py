@@ -6,6 +6,6 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self):
-        from assessments import hooks
+        from assessments import checks, hooks  # noqa: F401  (checks register themselves)
 
         hooks.register()

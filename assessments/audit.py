@@ -17,6 +17,7 @@ AGREED_ANSWERS = Kind("agreed-answers", "Agreed answers", order=50)
 ASSESSMENTS = Kind(
     "assessments", "Assessments started, finished answering, submitted or reopened", order=60
 )
+EVIDENCE = Kind("evidence-files", "Evidence files attached, removed or erased", order=55)
 KINDS = {"answer": ANSWERS, "agreed_answer": AGREED_ANSWERS, "assessment": ASSESSMENTS}
 
 ROWS = {"answer": Answer, "agreed_answer": AgreedAnswer}
@@ -179,3 +180,39 @@ def _answer(event, changes, row, assessment, levels, *, agreed: bool) -> str | N
     if "review" in changes:
         return f"{who} checked the carried-over agreed answer to {question}{where}"
     return None
+
+
+def describe_evidence_events(events: Sequence[AuditEvent]) -> list[str | None]:
+    """Told from what the event kept (the file may be erased since): its name, and for an
+    erasure the rounds it was in."""
+    ids = set()
+    for event in events:
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        ids |= {a for a in [changes.get("assessment"), *changes.get("assessments", [])] if a}
+    rounds = dict(
+        Assessment.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).values_list(
+            "pk", "round_label"
+        )
+    )
+    told = []
+    for event in events:
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        who, name = actor(event), quoted(str(changes.get("name") or "a file"))
+        where = rounds.get(changes.get("assessment"))
+        in_round = f" in the {where} assessment" if where else ""
+        match event.action:
+            case "evidence.attach":
+                whose = "the agreed answer" if changes.get("agreed") else "their answer"
+                told.append(f"{who} attached {name} to {whose}{in_round}")
+            case "evidence.remove":
+                deleted = ", which deleted it" if changes.get("deleted") else ""
+                told.append(f"{who} removed {name} from an answer{in_round}{deleted}")
+            case "evidence.erase":
+                labels = [rounds[a] for a in changes.get("assessments", []) if a in rounds]
+                from_rounds = f" from the {listed(labels)} assessments" if labels else ""
+                told.append(f"{who} erased {name} for good{from_rounds}")
+            case "evidence.prune":
+                told.append(f"{who} deleted {name}, which no answer used any more")
+            case _:
+                told.append(None)
+    return told

@@ -261,3 +261,20 @@ class ReopenForm(GDSForm):
             "counts as finished until they say so again."
         ),
     )
+
+
+class EvidenceForm(GDSForm):
+    """One evidence file for an answer. What it is, and whether it may be kept, is decided by
+    its content in services.evidence_check, not here."""
+
+    submit_label = "Attach file"
+
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="A PDF, Word (.docx), Excel (.xlsx), OpenDocument, PNG or JPEG file.",
+        error_messages={
+            "required": "Select a file to attach",
+            "empty": "The selected file is empty",
+            "invalid": "Select a file to attach",
+        },
+    )

@@ -15,6 +15,7 @@ def register() -> None:
     membership_role_set.connect(_member_may_answer, dispatch_uid="assessments.member_may_answer")
     for prefix, kind in audit.KINDS.items():
         describers.register(prefix, kind=kind, describe=audit.describe_assessment_events)
+    describers.register("evidence", kind=audit.EVIDENCE, describe=audit.describe_evidence_events)
 
 
 def _member_may_answer(sender, *, membership, previous_role, by, base_url, **_):

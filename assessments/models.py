@@ -286,3 +286,75 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"Person {self.person_id} in assessment {self.assessment_id}"
+
+
+class EvidenceFile(models.Model):
+    """A file a person attached as evidence. The blob is in the default file storage under a
+    key nobody can guess and that never holds the person's file name; `name` is the safe name
+    shown and downloaded. One file may be linked to answers in several rounds (carried over),
+    so it is erased as a whole, never copied."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10)  # an extension of assessments.evidence.KINDS
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        from assessments.evidence import KINDS
+
+        kind = KINDS.get(self.kind)
+        return kind.label if kind else self.kind.upper()
+
+
+class EvidenceLink(models.Model):
+    """A file attached to one respondent's answer or to one agreed answer."""
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="links")
+    # The answer's assessment, kept here so limits and listings need no join through answers.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence_links"
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence_links"
+    )
+    agreed_answer = models.ForeignKey(
+        AgreedAnswer,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence_links",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answer__isnull=False, agreed_answer__isnull=True)
+                | models.Q(answer__isnull=True, agreed_answer__isnull=False),
+                name="assessments_evidencelink_one_answer",
+            ),
+            models.UniqueConstraint(
+                fields=["file", "answer"], name="assessments_evidencelink_answer_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["file", "agreed_answer"], name="assessments_evidencelink_agreed_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Evidence file {self.file_id} in assessment {self.assessment_id}"

@@ -16,6 +16,8 @@ from assessments.models import (
     Assessment,
     Comparison,
     DimensionComparison,
+    EvidenceFile,
+    EvidenceLink,
     Participation,
     Score,
 )
@@ -440,3 +442,95 @@ def stored_comparison(
     comparison = rows[0].comparison
     comparison.assessment = assessment
     return comparison, {row.dimension_id: row for row in rows}
+
+
+# Evidence files ----------------------------------------------------------------------------
+
+
+def visible_evidence_links(*, access: Access, assessment: Assessment, user) -> QuerySet:
+    """The links to files in `assessment` this person may see, by the rules of the answers
+    they are on: a respondent's answer is theirs and the leads' (never a colleague's, open or
+    not); the agreed answer is the lead's while it is being agreed, and everyone's who sees
+    results once submitted."""
+    rule = models.Q(pk__in=[])
+    if access.can(Permission.VIEW_ALL_ANSWERS):
+        rule |= models.Q(answer__isnull=False)
+    elif access.can(Permission.ANSWER):
+        rule |= models.Q(answer__respondent=user)
+    if access.can(Permission.AGREE_ANSWERS) or (
+        access.can(Permission.VIEW_RESULTS) and assessment.is_submitted
+    ):
+        rule |= models.Q(agreed_answer__isnull=False)
+    return EvidenceLink.objects.filter(rule, assessment=assessment)
+
+
+def evidence_file_for_user(
+    *, access: Access, assessment: Assessment, user, pk: int
+) -> EvidenceFile:
+    """A file of this assessment the person may see; otherwise 404, whether it does not exist,
+    belongs to another organisation or is on a colleague's answer."""
+    links = visible_evidence_links(access=access, assessment=assessment, user=user)
+    found = EvidenceFile.objects.filter(
+        pk=pk, organisation=access.organisation, links__in=links
+    ).first()
+    if found is None:
+        raise Http404("No such file")
+    return found
+
+
+def answer_evidence(*, answer) -> list[EvidenceFile]:
+    """The files on one answer (own or agreed), oldest first."""
+    if answer is None or answer.pk is None:
+        return []
+    return list(EvidenceFile.objects.filter(links__in=answer.evidence_links.all()))
+
+
+def answers_evidence(*, answers) -> dict[int, list[EvidenceFile]]:
+    """The files on each of several respondents' answers, by answer id, in one query."""
+    found: dict[int, list[EvidenceFile]] = {a.pk: [] for a in answers}
+    for link in EvidenceLink.objects.filter(answer__in=list(found)).select_related("file"):
+        found[link.answer_id].append(link.file)
+    return found
+
+
+def agreed_evidence(*, assessment: Assessment) -> list[EvidenceLink]:
+    """Every file on the assessment's agreed answers, in the order of the questions, with the
+    question and uploader loaded: what the report lists."""
+    return list(
+        EvidenceLink.objects.filter(assessment=assessment, agreed_answer__isnull=False)
+        .select_related("file__uploaded_by", "agreed_answer__question__dimension")
+        .order_by(
+            "agreed_answer__question__dimension__position",
+            "agreed_answer__question__position",
+            "file__uploaded_at",
+            "pk",
+        )
+    )
+
+
+def answer_evidence_link(*, answer, pk: int) -> EvidenceLink:
+    """The link of file `pk` to this answer (own or agreed), or 404."""
+    link = (
+        answer.evidence_links.select_related("file", "assessment").filter(file_id=pk).first()
+        if answer is not None
+        else None
+    )
+    if link is None:
+        raise Http404("No such file on this answer")
+    return link
+
+
+def evidence_listing(*, assessment: Assessment) -> list[dict]:
+    """The files on the agreed answers as plain values, for the report and the spreadsheet."""
+    return [
+        {
+            "question": f"{link.agreed_answer.question.dimension.name}: "
+            f"{link.agreed_answer.question.text}",
+            "name": link.file.name,
+            "size": link.file.size,
+            "kind": link.file.kind_label,
+            "uploaded_by": str(link.file.uploaded_by) if link.file.uploaded_by else "",
+            "uploaded_at": link.file.uploaded_at,
+        }
+        for link in agreed_evidence(assessment=assessment)
+    ]

@@ -5,23 +5,32 @@ and a stale save is refused with the current value (AnswerConflict) instead of o
 Rows are locked for the compare-and-save, so two people saving at once cannot both win.
 """
 
+import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import PurePosixPath
 from typing import Any
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from assessments import scoring, selectors
+from assessments import evidence, scoring, selectors
 from assessments.models import (
     AgreedAnswer,
     Answer,
     Assessment,
     Comparison,
     DimensionComparison,
+    EvidenceFile,
+    EvidenceLink,
     Participation,
     Score,
 )
@@ -30,6 +39,7 @@ from frameworks.lineage import MERGED_FROM
 from frameworks.models import Dimension, FrameworkVersion, Question, ScaleLevel
 from frameworks.selectors import version_map
 from maturity.audit.services import audit_record
+from maturity.downloads import file_name
 from maturity.mail import send_email
 from organisations.models import Membership, Organisation, Role
 from organisations.permissions import Permission, permissions_for
@@ -237,17 +247,38 @@ def _carried_answers(*, carry_from: Assessment, assessment: Assessment) -> list[
             continue  # the scale changed: a level it no longer has is no starting point
         if values["target_level"] not in scale:
             values["target_level"] = None
-        rows.append(
-            AgreedAnswer(
-                assessment=assessment,
-                question_id=question_id,
-                carried_over=True,
-                review=relation if relation in AgreedAnswer.Review.values else "",
-                rationale=source.rationale,
-                **values,
-            )
+        row = AgreedAnswer(
+            assessment=assessment,
+            question_id=question_id,
+            carried_over=True,
+            review=relation if relation in AgreedAnswer.Review.values else "",
+            rationale=source.rationale,
+            **values,
         )
+        # Their evidence files go with them (linked, not copied): see _carry_evidence.
+        row.evidence_from = [a.pk for a in answers]
+        rows.append(row)
     return rows
+
+
+def _carry_evidence(*, assessment: Assessment, carried: list[AgreedAnswer]) -> int:
+    """Link last round's evidence files to the agreed answers carried from theirs: the same
+    stored files, so erasing one erases it from every round."""
+    new_ids = dict(
+        AgreedAnswer.objects.filter(assessment=assessment).values_list("question_id", "pk")
+    )
+    sources = {pk: new_ids[row.question_id] for row in carried for pk in row.evidence_from}
+    links = {
+        (file_id, sources[source_id])
+        for file_id, source_id in EvidenceLink.objects.filter(
+            agreed_answer_id__in=sources
+        ).values_list("file_id", "agreed_answer_id")
+    }
+    EvidenceLink.objects.bulk_create(
+        EvidenceLink(file_id=file_id, assessment=assessment, agreed_answer_id=agreed_id)
+        for file_id, agreed_id in sorted(links)
+    )
+    return len(links)
 
 
 @transaction.atomic
@@ -273,11 +304,13 @@ def assessment_start(
         carried_from=carry_from,
     )
     carried: list[AgreedAnswer] = []
+    files_carried = 0
     if carry_from is not None:
         if carry_from.organisation_id != organisation.pk:
             raise ValueError("Only the organisation's own assessments can be carried over.")
         carried = _carried_answers(carry_from=carry_from, assessment=assessment)
         AgreedAnswer.objects.bulk_create(carried)
+        files_carried = _carry_evidence(assessment=assessment, carried=carried)
     audit_record(
         actor=user,
         action="assessment.start",
@@ -288,6 +321,7 @@ def assessment_start(
             "carried_from": str(carry_from) if carry_from else None,
             "answers_carried_over": len(carried),
             "answers_to_check": sum(1 for a in carried if a.review),
+            "files_carried_over": files_carried,
         },
         organisation_id=organisation.pk,
     )
@@ -730,3 +764,197 @@ def assessment_reopen(
     )
     assessment.refresh_from_db()
     return locked
+
+
+# Evidence files ----------------------------------------------------------------------------
+
+
+class EvidenceRefused(Exception):
+    """The file cannot be kept; the message says why, after the file's name."""
+
+
+def _scan(upload) -> str | None:
+    """The operator's virus scanner's verdict (settings.EVIDENCE_SCANNER): None when clean."""
+    if not settings.EVIDENCE_SCANNER:
+        return None
+    upload.seek(0)
+    try:
+        return import_string(settings.EVIDENCE_SCANNER)(upload)
+    finally:
+        upload.seek(0)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+def _stored_bytes(assessment: Assessment) -> int:
+    """What the assessment's files take already, each counted once (a file may be linked to
+    several answers)."""
+    return (
+        EvidenceFile.objects.filter(links__assessment=assessment)
+        .distinct()
+        .aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+
+
+def evidence_check(*, upload) -> evidence.Kind:
+    """The upload's kind, or EvidenceRefused: too large, not an allowed kind by its content,
+    macros, or flagged by the scanner."""
+    if upload.size > settings.EVIDENCE_FILE_MAX_BYTES:
+        raise EvidenceRefused(
+            f"is larger than {_megabytes(settings.EVIDENCE_FILE_MAX_BYTES)}. Choose a smaller file"
+        )
+    if upload.size == 0:
+        raise EvidenceRefused("is empty")
+    try:
+        kind = evidence.detect(upload)
+    except evidence.Refused as exc:
+        raise EvidenceRefused(str(exc)) from None
+    reason = _scan(upload)
+    if reason:
+        raise EvidenceRefused(f"was refused by the virus scanner: {reason}")
+    return kind
+
+
+@transaction.atomic
+def evidence_attach(
+    *, assessment: Assessment, question: Question, user, upload, agreed: bool
+) -> EvidenceFile:
+    """Keep `upload` as evidence on the user's own answer (or, `agreed`, on the agreed answer,
+    for a lead). Checks everything before anything is written; EvidenceRefused says why not."""
+    # Locking the assessment also makes the per-assessment total hold: two uploads at once
+    # cannot both pass the check on the same total.
+    locked = _ensure_open(assessment)
+    kind = evidence_check(upload=upload)
+    if _stored_bytes(locked) + upload.size > settings.EVIDENCE_ASSESSMENT_MAX_BYTES:
+        raise EvidenceRefused(
+            "would take this assessment's files over their limit of "
+            f"{_megabytes(settings.EVIDENCE_ASSESSMENT_MAX_BYTES)}. Remove a file you no "
+            "longer need, or attach a smaller one"
+        )
+    if agreed:
+        answer, _ = AgreedAnswer.objects.get_or_create(assessment=assessment, question=question)
+        link = {"agreed_answer": answer}
+    else:
+        answer, _ = Answer.objects.get_or_create(
+            assessment=assessment, question=question, respondent=user
+        )
+        link = {"answer": answer}
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    # A key nobody can guess, holding nothing the person typed.
+    key = default_storage.save(f"evidence/{secrets.token_urlsafe(32)}", upload)
+    try:
+        name = file_name(
+            PurePosixPath(upload.name or "").stem[:150] or "evidence", extension=kind.extension
+        )
+        stored = EvidenceFile.objects.create(
+            organisation_id=assessment.organisation_id,
+            key=key,
+            name=name,
+            kind=kind.extension,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=user,
+        )
+        EvidenceLink.objects.create(file=stored, assessment=assessment, **link)
+        audit_record(
+            actor=user,
+            action="evidence.attach",
+            obj=stored,
+            changes={
+                "name": name,
+                "size": upload.size,
+                "question": question.slug,
+                "agreed": agreed,
+                "assessment": assessment.pk,
+            },
+            organisation_id=assessment.organisation_id,
+        )
+    except BaseException:
+        default_storage.delete(key)
+        raise
+    return stored
+
+
+def _delete_file(stored: EvidenceFile) -> None:
+    key = stored.key
+    stored.delete()  # and its links
+    default_storage.delete(key)
+
+
+@transaction.atomic
+def evidence_remove(*, link: EvidenceLink, user) -> None:
+    """Take a file off one answer while the assessment is open. A file no other answer uses
+    (in this round or another) is deleted with its blob."""
+    _ensure_open(link.assessment)
+    stored = link.file
+    link.delete()
+    gone = not stored.links.exists()
+    audit_record(
+        actor=user,
+        action="evidence.remove",
+        obj=stored,
+        changes={"name": stored.name, "assessment": link.assessment_id, "deleted": gone},
+        organisation_id=stored.organisation_id,
+    )
+    if gone:
+        _delete_file(stored)
+
+
+@transaction.atomic
+def evidence_erase(*, stored: EvidenceFile, user) -> None:
+    """Erase a file for good, even from submitted assessments: its blob and every link to it in
+    every round. The record of changes keeps its name, size, checksum, who erased it and when."""
+    stored = EvidenceFile.objects.select_for_update().get(pk=stored.pk)
+    rounds = sorted(set(stored.links.values_list("assessment_id", flat=True)))
+    audit_record(
+        actor=user,
+        action="evidence.erase",
+        obj=stored,
+        changes={
+            "name": stored.name,
+            "size": stored.size,
+            "sha256": stored.sha256,
+            "assessments": rounds,
+        },
+        organisation_id=stored.organisation_id,
+    )
+    _delete_file(stored)
+
+
+# Blobs newer than this may belong to an upload still being saved: they are not strays yet.
+STRAY_AGE = timedelta(hours=1)
+
+
+def evidence_files_prune() -> tuple[int, int]:
+    """Delete files no answer uses any more (their answers went with a deleted person or
+    assessment), each recorded, and stored blobs no file refers to (left by a deleted
+    organisation or a failed save). Returns (files, stray blobs). Idempotent."""
+    files = 0
+    for stored in EvidenceFile.objects.filter(links__isnull=True):
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="evidence.prune",
+                obj=stored,
+                changes={"name": stored.name, "size": stored.size, "sha256": stored.sha256},
+                organisation_id=stored.organisation_id,
+            )
+            _delete_file(stored)
+        files += 1
+    strays = 0
+    if default_storage.exists("evidence"):
+        known = set(EvidenceFile.objects.values_list("key", flat=True))
+        cutoff = timezone.now() - STRAY_AGE
+        for name in default_storage.listdir("evidence")[1]:
+            key = f"evidence/{name}"
+            if key not in known and default_storage.get_modified_time(key) < cutoff:
+                default_storage.delete(key)
+                strays += 1
+    return files, strays

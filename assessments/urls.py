@@ -18,6 +18,26 @@ urlpatterns = [
         name="agree_autosave",
     ),
     path(f"{ASSESSMENT}your-answers/", views.your_answers, name="your_answers"),
+    # Evidence files: attached to one's own answer or (a lead) to the agreed one, downloaded
+    # only by those who may see that answer, removed from an answer, or erased for good.
+    path(f"{ASSESSMENT}questions/<int:qpk>/files/", views.evidence_attach, name="evidence_attach"),
+    path(
+        f"{ASSESSMENT}questions/<int:qpk>/files/<int:fpk>/remove/",
+        views.evidence_remove,
+        name="evidence_remove",
+    ),
+    path(
+        f"{ASSESSMENT}agree/questions/<int:qpk>/files/",
+        views.agree_evidence_attach,
+        name="agree_evidence_attach",
+    ),
+    path(
+        f"{ASSESSMENT}agree/questions/<int:qpk>/files/<int:fpk>/remove/",
+        views.agree_evidence_remove,
+        name="agree_evidence_remove",
+    ),
+    path(f"{ASSESSMENT}files/<int:fpk>/", views.evidence_file, name="evidence_file"),
+    path(f"{ASSESSMENT}files/<int:fpk>/erase/", views.evidence_erase, name="evidence_erase"),
     path(f"{ASSESSMENT}check/", views.check, name="check"),
     path(f"{ASSESSMENT}results/", views.results, name="results"),
     path(f"{ASSESSMENT}results/explain/", views.explain, name="explain_overall"),

@@ -3,20 +3,23 @@
 Every page works without JavaScript. With it, answers autosave (autosave views answer JSON).
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments import panels, scoring, selectors, services
+from assessments import evidence, panels, scoring, selectors, services
 from assessments.forms import (
     AcceptSuggestionsForm,
     AgreeForm,
     AnswerForm,
+    EvidenceForm,
     ReopenForm,
     StartAssessmentForm,
 )
@@ -222,10 +225,13 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
         if carried is not None and not carried.carried_over:
             carried = None
     level_labels = {lv.value: lv.label for lv in levels}
+    response_files = selectors.answers_evidence(answers=responses) if agreed and responses else {}
     return render(
         request,
         "assessments/question.html",
         {
+            "files": selectors.answer_evidence(answer=current),
+            "can_erase": access.can(Permission.RUN_ASSESSMENTS),
             "access": access,
             "assessment": assessment,
             "question": question,
@@ -240,7 +246,9 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
             "current": current,
             "carried": carried,
             "carried_label": _answer_label(carried, level_labels) if carried else "",
-            "responses": [(a, _answer_label(a, level_labels)) for a in responses],
+            "responses": [
+                (a, _answer_label(a, level_labels), response_files.get(a.pk, [])) for a in responses
+            ],
             "suggestion": suggestion,
             "from_check": not agreed and request.GET.get("from") == "check",
             "autosave_url": _assessment_url(
@@ -495,6 +503,163 @@ def _left_because(suggestion, labels) -> str:
     if suggestion.answered:
         return "No one has given a level"
     return "Nobody has answered yet"
+
+
+def _evidence_attach(request, access, apk, qpk, *, agreed: bool):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    question = selectors.assessment_question(assessment=assessment, pk=qpk)
+    back = _assessment_url(assessment, "agree_question" if agreed else "question", qpk=question.pk)
+    current = (
+        selectors.agreed_answer(assessment=assessment, question=question)
+        if agreed
+        else selectors.own_answer(assessment=assessment, question=question, user=request.user)
+    )
+    posted = request.method == "POST"
+    form = EvidenceForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            stored = services.evidence_attach(
+                assessment=assessment,
+                question=question,
+                user=request.user,
+                upload=upload,
+                agreed=agreed,
+            )
+        except services.AssessmentLocked:
+            messages.error(request, "This assessment has been submitted, so answers cannot change.")
+            return redirect(assessment)
+        except services.EvidenceRefused as exc:
+            form.add_error("file", f"The file “{upload.name[:100]}” {exc}")
+        else:
+            messages.success(request, f"{stored.name} is attached to the answer.")
+            return redirect(back)
+    return render(
+        request,
+        "assessments/evidence_attach.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "question": question,
+            "agreed": agreed,
+            "form": form,
+            "files": selectors.answer_evidence(answer=current),
+            "back": back,
+            "max_size": settings.EVIDENCE_FILE_MAX_BYTES,
+        },
+    )
+
+
+@organisation_view(Permission.ANSWER)
+@require_http_methods(["GET", "POST"])
+def evidence_attach(request, access, apk, qpk):
+    return _evidence_attach(request, access, apk, qpk, agreed=False)
+
+
+@organisation_view(Permission.AGREE_ANSWERS)
+@require_http_methods(["GET", "POST"])
+def agree_evidence_attach(request, access, apk, qpk):
+    return _evidence_attach(request, access, apk, qpk, agreed=True)
+
+
+def _evidence_remove(request, access, apk, qpk, fpk, *, agreed: bool):
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    question = selectors.assessment_question(assessment=assessment, pk=qpk)
+    back = _assessment_url(assessment, "agree_question" if agreed else "question", qpk=question.pk)
+    current = (
+        selectors.agreed_answer(assessment=assessment, question=question)
+        if agreed
+        else selectors.own_answer(assessment=assessment, question=question, user=request.user)
+    )
+    link = selectors.answer_evidence_link(answer=current, pk=fpk)
+    form = ConfirmForm(request.POST or None, submit_label="Remove file")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_remove(link=link, user=request.user)
+        except services.AssessmentLocked:
+            messages.error(request, "This assessment has been submitted, so answers cannot change.")
+            return redirect(assessment)
+        messages.success(request, f"{link.file.name} is removed from the answer.")
+        return redirect(back)
+    return render(
+        request,
+        "assessments/evidence_remove.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "question": question,
+            "file": link.file,
+            "form": form,
+            "back": back,
+            "elsewhere": link.file.links.exclude(pk=link.pk).exists(),
+        },
+    )
+
+
+@organisation_view(Permission.ANSWER)
+@require_http_methods(["GET", "POST"])
+def evidence_remove(request, access, apk, qpk, fpk):
+    return _evidence_remove(request, access, apk, qpk, fpk, agreed=False)
+
+
+@organisation_view(Permission.AGREE_ANSWERS)
+@require_http_methods(["GET", "POST"])
+def agree_evidence_remove(request, access, apk, qpk, fpk):
+    return _evidence_remove(request, access, apk, qpk, fpk, agreed=True)
+
+
+@organisation_view(Permission.VIEW_ORGANISATION)
+def evidence_file(request, access, apk, fpk):
+    """The file itself, to those who may see the answer it is on: always a download (never
+    shown in the page's origin) with a content type fixed by what the file was found to be."""
+    assessment = selectors.organisation_assessment(access=access, pk=apk, light=True)
+    stored = selectors.evidence_file_for_user(
+        access=access, assessment=assessment, user=request.user, pk=fpk
+    )
+    # Only after the file is found: a file one may not see is 404 whatever the method.
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    response = FileResponse(
+        default_storage.open(stored.key, "rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type=evidence.KINDS[stored.kind].content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@organisation_view(Permission.RUN_ASSESSMENTS)
+@require_http_methods(["GET", "POST"])
+def evidence_erase(request, access, apk, fpk):
+    """Erase a file for good, from every round it is in, even submitted ones: evidence can hold
+    personal data, which must be erasable. A warning page first."""
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    stored = selectors.evidence_file_for_user(
+        access=access, assessment=assessment, user=request.user, pk=fpk
+    )
+    form = ConfirmForm(request.POST or None, submit_label="Erase file")
+    if request.method == "POST" and form.is_valid():
+        services.evidence_erase(stored=stored, user=request.user)
+        messages.success(request, f"{stored.name} is erased.")
+        return redirect(assessment)
+    rounds = list(
+        Assessment.objects.filter(evidence_links__file=stored)
+        .distinct()
+        .order_by("created_at")
+        .values_list("round_label", flat=True)
+    )
+    return render(
+        request,
+        "assessments/evidence_erase.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "file": stored,
+            "form": form,
+            "rounds": rounds,
+        },
+    )
 
 
 @organisation_view(Permission.ANSWER)

@@ -1,10 +1,11 @@
 """Page panels: a page of a lower app shows a part that a higher app owns, without importing it.
 
-Imports point one way (frameworks <- organisations <- assessments <- benchmarks <- reports), yet
-the organisation page lists dashboards and the results page offers the report. So the lower app
-owns a `Panels` registry for its page, and the higher app registers a panel there from its
-`AppConfig.ready()`: a template, and a function giving that template's context (or None, to show
-nothing). What a panel shows, and who may see it, stays in the app that owns it.
+Imports point one way (frameworks <- organisations <- assessments <- benchmarks <- improvement
+<- reports), yet the organisation page lists dashboards and the results page offers the report.
+So the lower app owns a `Panels` registry for its page, and the higher app registers a panel
+there from its `AppConfig.ready()`: a template, and a function giving that template's context
+(or None, to show nothing). What a panel shows, and who may see it, stays in the app that owns
+it.
 """
 
 from collections.abc import Callable

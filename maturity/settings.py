@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "organisations",
     "assessments",
     "benchmarks",
+    "improvement",
     "reports",
     "demo",
     "axes",
@@ -302,6 +303,14 @@ SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 FRAMEWORK_FILE_MAX_BYTES = env_int("FRAMEWORK_FILE_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Evidence files: the largest one file, and all of one assessment's files together.
+EVIDENCE_FILE_MAX_BYTES = env_int("EVIDENCE_FILE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+EVIDENCE_ASSESSMENT_MAX_BYTES = env_int(
+    "EVIDENCE_ASSESSMENT_MAX_BYTES", 200 * 1024 * 1024, minimum=1024
+)
+# A virus scanner: the dotted path of a callable taking the uploaded file and returning None
+# (clean) or the reason it is refused. Empty: no scanner.
+EVIDENCE_SCANNER = env_str("EVIDENCE_SCANNER", "")
 
 SERVICE_NAME = "Digital maturity assessment"
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("organisations.urls")),
     path("", include("assessments.urls")),
     path("", include("benchmarks.urls")),
+    path("", include("improvement.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

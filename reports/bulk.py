@@ -1,4 +1,5 @@
-"""A consultant's bulk export: one zip of several clients' PDF reports and XLSX files.
+"""A consultant's bulk export: one zip of several clients' PDF reports and XLSX files (and, if
+asked for, their reports as Word documents).
 
 `bulk_export_start` records the request and queues `build_bulk_export` (django.tasks, on the
 django-tasks-db queue) in the same transaction. The worker runs `bulk_export_run`, which claims
@@ -113,11 +114,13 @@ def client_choices(*, user) -> tuple[list[ClientChoice], list[Framework]]:
 
 
 @transaction.atomic
-def bulk_export_start(*, consultant, framework: Framework, organisations) -> BulkExport:
+def bulk_export_start(
+    *, consultant, framework: Framework, organisations, with_docx: bool = False
+) -> BulkExport:
     from reports.tasks import build_bulk_export
 
     export = BulkExport.objects.create(
-        consultant=consultant, framework=framework, total=len(organisations)
+        consultant=consultant, framework=framework, total=len(organisations), with_docx=with_docx
     )
     export.organisations.set(organisations)
     result = build_bulk_export.enqueue(export.pk)
@@ -296,6 +299,9 @@ def withdrawn_clients(*, exports) -> dict[int, list[Organisation]]:
 
 def _build_zip(export: BulkExport, organisations: list[Organisation]) -> tuple[str, int]:
     """The stored zip's name and size."""
+    # Imported here: python-docx is for the exports that ask for Word documents.
+    from reports.docx import render_docx
+
     branding = branding_for(export.consultant)
     prepared_by = branding.display_name if branding else ""
     granted = set(
@@ -310,6 +316,7 @@ def _build_zip(export: BulkExport, organisations: list[Organisation]) -> tuple[s
     writer = csv.writer(manifest)
     writer.writerow(
         ["Organisation", "Code", "Framework", "Version", "Round", "Submitted", "Report", "Data"]
+        + (["Word document"] if export.with_docx else [])
     )
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -337,6 +344,11 @@ def _build_zip(export: BulkExport, organisations: list[Organisation]) -> tuple[s
                     f"{folder}/{stem}.xlsx",
                     assessment_xlsx(assessment=assessment, prepared_by=prepared_by),
                 )
+                if export.with_docx:
+                    archive.writestr(
+                        f"{folder}/{stem}.docx",
+                        render_docx(assessment=assessment, branding=branding),
+                    )
                 fv = assessment.framework_version
                 writer.writerow(
                     safe_cell(cell)
@@ -349,6 +361,7 @@ def _build_zip(export: BulkExport, organisations: list[Organisation]) -> tuple[s
                         assessment.submitted_at.date().isoformat(),
                         f"{folder}/{stem}.pdf",
                         f"{folder}/{stem}.xlsx",
+                        *([f"{folder}/{stem}.docx"] if export.with_docx else []),
                     ]
                 )
             archive.writestr("manifest.csv", manifest.getvalue())

@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
+from assessments.selectors import evidence_listing
 from frameworks.models import Question, ScaleLevel
+from improvement.selectors import report_actions
 from maturity.downloads import file_name
 from maturity.spreadsheets import safe_cell, write_sheet
 
@@ -131,6 +133,29 @@ def assessment_tables(
     tables = {ABOUT_SHEET: about, "Agreed answers": agreed_rows}
     if answers is not None:
         tables[answers_sheet] = respondent_rows
+    # The files on the agreed answers (anyone who may export sees those answers).
+    tables["Files"] = [
+        ["Question", "File", "Type", "Size (bytes)", "Attached by", "Attached"],
+        *(
+            [f["question"], f["name"], f["kind"], f["size"], f["uploaded_by"], f["uploaded_at"]]
+            for f in evidence_listing(assessment=assessment)
+        ),
+    ]
+    # The improvement plan: this round's actions and those still open from earlier rounds.
+    tables["Actions"] = [
+        [
+            *("Action", "Detail", "Dimension", "Questions", "Target level", "Owner", "Due"),
+            *("Status", "Overdue", "Notes"),
+        ],
+        *(
+            [
+                *(a["title"], a["description"], a["dimension"], "\n".join(a["questions"])),
+                *(a["target_level"], a["owner"], a["due_date"], a["status"]),
+                *("Yes" if a["overdue"] else "No", a["notes"]),
+            ]
+            for a in report_actions(assessment=assessment)
+        ),
+    ]
     return tables | {"Scores": score_rows, "Framework": framework_rows}
 
 

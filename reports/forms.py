@@ -54,6 +54,12 @@ class BulkExportForm(GDSForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one client"},
     )
+    word = forms.BooleanField(
+        label="Word documents",
+        help_text="Add each client's board report as a Word document (.docx) too, to edit "
+        "before it goes to their board.",
+        required=False,
+    )
 
     def __init__(self, *args, clients, frameworks, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,8 @@ class BulkExport(models.Model):
         "frameworks.Framework", on_delete=models.CASCADE, related_name="+"
     )
     organisations = models.ManyToManyField("organisations.Organisation", related_name="+")
+    # Each client's board report as a Word document too, beside the PDF.
+    with_docx = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
+from improvement.selectors import organisation_actions_data
 from maturity.audit.describe import Kind, actor
 from maturity.audit.models import AuditEvent
 from maturity.audit.services import audit_record
@@ -242,6 +243,7 @@ def organisation_data(*, access: Access, user) -> dict:
         "organisation": _organisation(access),
         "people": _people(access),
         "assessments": _assessments(access),
+        "actions": organisation_actions_data(organisation=access.organisation),
         "record_of_changes": _record(access),
     }
 

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from assessments.models import AgreedAnswer, Answer, Assessment, Score
+from assessments.models import AgreedAnswer, Answer, Assessment, EvidenceLink, Score
 from benchmarks.models import PeerRelease
 from maturity.accounts.branding import branding_for
 from organisations.models import Membership
@@ -73,6 +73,8 @@ def render_key(*, user, assessment: Assessment, with_spread: bool, branding) -> 
         organisation.kind,
         state(Answer.objects.filter(assessment=assessment), "updated_at"),
         state(AgreedAnswer.objects.filter(assessment=assessment), "updated_at"),
+        # Files attached or erased (the appendix lists them; an erased one must go at once).
+        state(EvidenceLink.objects.filter(assessment=assessment), "pk"),
         state(Score.objects.filter(assessment=assessment), "pk"),
         state(
             Assessment.objects.filter(

@@ -13,12 +13,18 @@ from django.utils.html import escape
 
 from assessments import scoring
 from assessments.models import AgreedAnswer, Answer, Assessment, Score
-from assessments.selectors import assessment_flags, stored_comparison, stored_scores
+from assessments.selectors import (
+    assessment_flags,
+    evidence_listing,
+    stored_comparison,
+    stored_scores,
+)
 from assessments.services import assessment_compute_scores, comparison_build
 from benchmarks import disclosure
 from benchmarks.figures import released_figures
 from frameworks.models import Dimension, Question, ScaleLevel
 from frameworks.selectors import framework_version_layer_axis
+from improvement.selectors import report_actions
 from maturity.pdf import html_to_pdf
 from organisations.models import Membership, Role
 from reports import charts, roadmap
@@ -315,7 +321,11 @@ def report_context(*, assessment: Assessment, with_spread: bool = False) -> dict
         "roadmap": plan,
         "roadmap_targets": len(targets),
         "roadmap_more": max(0, len(targets) - ROADMAP_ROWS),
+        # The improvement plan's actions from this round, and those still open from earlier.
+        "actions": report_actions(assessment=assessment),
         "appendix": appendix,
+        # The files on the agreed answers (name, type, size, by whom and when), for the appendix.
+        "evidence_files": evidence_listing(assessment=assessment),
         "previous": previous,
         "previous_overall": previous_overall,
         "overall_peers": overall_peers,

@@ -8,6 +8,7 @@ urlpatterns = [
     path(f"{ASSESSMENT}answers.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path(f"{ASSESSMENT}answers.csv", views.export, {"fmt": "csv"}, name="export_csv"),
     path(f"{ASSESSMENT}report.pdf", views.report_pdf, name="report_pdf"),
+    path(f"{ASSESSMENT}report.docx", views.report_docx, name="report_docx"),
     path("organisations/<int:pk>/data.json", views.organisation_data, name="organisation_data"),
     path("clients/branding/", views.branding, name="branding"),
     path("clients/branding/logo/", views.branding_logo, name="branding_logo"),

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Debian packages the service needs beyond Python, for one purpose:
-#   run   WeasyPrint's libraries and fonts (PDF reports and questionnaires)
-#   test  run, plus Chromium (browser tests) and poppler-utils (reading PDFs back)
+#   run   WeasyPrint's libraries and fonts (PDF reports and questionnaires), and cairo
+#         (cairosvg draws the Word report's charts)
+#   test  run, plus Chromium (browser tests), poppler-utils (reading PDFs back) and
+#         LibreOffice Writer (opening the Word report)
 #   ci    test, plus PostgreSQL (CI runs the suite on it too)
 # Says which are missing and installs them with apt-get when it can (as root, or with sudo that
 # needs no password); otherwise stops with the one command to run. Used by `make run`,
@@ -9,8 +11,8 @@
 set -euo pipefail
 
 purpose="${1:-}"
-run=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2)
-test=("${run[@]}" chromium poppler-utils)
+run=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 libcairo2)
+test=("${run[@]}" chromium poppler-utils libreoffice-writer-nogui)
 ci=("${test[@]}" postgresql)
 case "$purpose" in
   run) wanted=("${run[@]}") ;;

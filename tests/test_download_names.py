@@ -71,6 +71,7 @@ def test_every_organisation_download_has_a_well_formed_name(hostile):
         reverse("reports:export_csv", kwargs=on_assessment),
         reverse("reports:organisation_data", kwargs={"pk": organisation.pk}),
         reverse("organisations:audit_csv", kwargs={"pk": organisation.pk}),
+        reverse("reports:report_docx", kwargs=on_assessment),
     ]
     names = [assert_safe_attachment(client.get(url)) for url in urls]
     assert names[:3] == [
@@ -80,6 +81,7 @@ def test_every_organisation_download_has_a_well_formed_name(hostile):
     ]
     assert names[3].startswith("organisation-data-x-y-") and names[3].endswith(".json")
     assert names[4] == "record-of-changes-x-y.csv"
+    assert names[5] == "x-y-test-framework-2026-27evil.docx"
 
 
 def test_every_framework_download_has_a_well_formed_name(hostile, client):

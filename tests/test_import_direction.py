@@ -1,7 +1,7 @@
 """Imports point one way, so a newcomer can tell where a change belongs (DESIGN, "Shape").
 
-maturity's shared modules <- frameworks <- organisations <- assessments <- benchmarks <- reports,
-and only `demo` imports everything. A lower app that must set off work in a higher one sends a
+maturity's shared modules <- frameworks <- organisations <- assessments <- benchmarks <- improvement
+<- reports, and only `demo` imports everything. A lower app that must set off work in a higher one sends a
 signal, and a page of a lower app shows a higher app's part through a panel registry it owns
 (maturity.panels): it never imports upward. `maturity.urls` and settings wire every app together.
 """
@@ -13,7 +13,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "upward_imports"
 # Lowest first: each may import those before it, never those after.
-LAYERS = ("maturity", "frameworks", "organisations", "assessments", "benchmarks", "reports", "demo")
+LAYERS = (
+    "maturity",
+    "frameworks",
+    "organisations",
+    "assessments",
+    "benchmarks",
+    "improvement",
+    "reports",
+    "demo",
+)
 # They wire every app together, so they may import any of them.
 EXEMPT = {"maturity.urls", "maturity.settings"}
 

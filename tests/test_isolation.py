@@ -12,20 +12,24 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import AgreedAnswer, Answer, Assessment
+from assessments.models import AgreedAnswer, Answer, Assessment, EvidenceFile, EvidenceLink
 from assessments.services import (
     AnswerData,
     agreed_answer_save,
     answer_save,
     assessment_start,
     assessment_submit,
+    evidence_attach,
 )
 from frameworks.models import FrameworkVersion, Question
 from frameworks.services import framework_version_create_draft
+from improvement.models import Action, ActionNote
+from improvement.services import action_create
 from maturity.audit.models import AuditEvent
 from organisations.models import ConsultantGrant, Invitation, Membership, Role
 from organisations.services import invitation_create
 from reports.models import BulkExport
+from tests import evidence_files
 from tests.conftest import CsrfClient
 from tests.factories import (
     ConsultantGrantFactory,
@@ -89,6 +93,8 @@ OWN_DATA = {
     "reports:bulk_export": lambda w: _export(w),
     "reports:bulk_export_status": lambda w: _export(w),
     "reports:bulk_export_download": lambda w: _export(w),
+    # The actions the person owns, in organisations they belong to (tests/improvement).
+    "improvement:your_actions": lambda w: {},
 }
 # Objects that belong to one person: anyone else, even the client's own lead, gets 404.
 OWNED_OBJECTS = {"reports:bulk_export", "reports:bulk_export_status"}
@@ -225,7 +231,27 @@ TENANT = {
         lambda w: {**_a(w, submitted=True), "dpk": _d(w)},
     ),
     "assessments:reopen": (Role.LEAD, lambda w: _a(w, submitted=True)),
+    # Evidence files (tests/assessments/test_evidence.py: who may download which file).
+    "assessments:evidence_attach": (Role.RESPONDENT, lambda w: {**_a(w), "qpk": _q(w)}),
+    "assessments:evidence_remove": (
+        Role.RESPONDENT,
+        lambda w: {**_a(w), "qpk": _q(w), "fpk": _file(w, "own")},
+    ),
+    "assessments:agree_evidence_attach": (Role.LEAD, lambda w: {**_a(w), "qpk": _q(w)}),
+    "assessments:agree_evidence_remove": (
+        Role.LEAD,
+        lambda w: {**_a(w), "qpk": _q(w), "fpk": _file(w, "agreed")},
+    ),
+    "assessments:evidence_file": (
+        Role.VIEWER,
+        lambda w: {**_a(w, submitted=True), "fpk": _file(w, "submitted")},
+    ),
+    "assessments:evidence_erase": (
+        Role.LEAD,
+        lambda w: {**_a(w, submitted=True), "fpk": _file(w, "submitted")},
+    ),
     "reports:report_pdf": (Role.VIEWER, lambda w: _a(w, submitted=True)),
+    "reports:report_docx": (Role.VIEWER, lambda w: _a(w, submitted=True)),
     "reports:export_xlsx": (Role.VIEWER, lambda w: _a(w)),
     "reports:export_csv": (Role.VIEWER, lambda w: _a(w)),
     # Everything the organisation holds, everyone's answers included (test_organisation_data).
@@ -234,6 +260,15 @@ TENANT = {
         Role.VIEWER,
         lambda w: {"pk": w.a.pk, "framework": w.framework_version.framework.slug},
     ),
+    # The improvement plan: read by all who see results; respondents may change it only when a
+    # lead allows (off here), an action's owner updates it (nobody owns this one).
+    "improvement:plan": (Role.VIEWER, lambda w: {"pk": w.a.pk}),
+    "improvement:plan_settings": (Role.LEAD, lambda w: {"pk": w.a.pk}),
+    "improvement:action_add": (Role.LEAD, lambda w: _a(w, submitted=True)),
+    "improvement:action": (Role.VIEWER, lambda w: _action(w)),
+    "improvement:action_edit": (Role.LEAD, lambda w: _action(w)),
+    "improvement:action_status": (Role.LEAD, lambda w: _action(w)),
+    "improvement:action_note": (Role.LEAD, lambda w: _action(w)),
 }
 # Pages that only accept POST (autosave): their GET is 405 for everyone allowed in.
 POST_ONLY = {"assessments:autosave", "assessments:agree_autosave"}
@@ -251,6 +286,40 @@ def _export(w):
     )
     export.organisations.set([w.a])
     return {"export_pk": export.pk}
+
+
+def _action(w, through="a", of="a"):
+    """Kwargs for an action of organisation `of` (made once) through `through`'s URL."""
+    assessment = w.a_submitted if of == "a" else w.b_assessment
+    action = Action.objects.filter(assessment=assessment).first() or action_create(
+        assessment=assessment, by=w.people[f"{of}_lead"], title=f"secret evidence {of} action"
+    )
+    return {"pk": getattr(w, through).pk, "action_pk": action.pk}
+
+
+def _file(w, where: str, of: str = "a") -> int:
+    """The id of a file of organisation `of` (made once, before any snapshot): on its lead's
+    own answer in the open round ("own"), on that round's agreed answer ("agreed", and any
+    other name for B), or on the agreed answer of A's submitted round ("submitted")."""
+    found = EvidenceFile.objects.filter(organisation=getattr(w, of), name=f"{where}.pdf").first()
+    if found:
+        return found.pk
+    assessment = getattr(w, f"{of}_assessment")
+    submitted = where == "submitted" and of == "a"
+    if submitted:  # attached before the round was submitted, as a lead would have
+        assessment = w.a_submitted
+        Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.IN_REVIEW)
+    try:
+        return evidence_attach(
+            assessment=assessment,
+            question=Question.objects.get(pk=_q(w)),
+            user=w.people[f"{of}_lead"],
+            upload=evidence_files.upload(f"{where}.pdf", evidence_files.pdf()),
+            agreed=where != "own",
+        ).pk
+    finally:
+        if submitted:
+            Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SUBMITTED)
 
 
 def _a(w, submitted=False):
@@ -286,6 +355,20 @@ CROSS_OBJECT = {
     "assessments:agree_accept": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk, "dpk": _d(w)},
     "assessments:check": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
     "assessments:results": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
+    # Organisation B's file, through A's own assessment and answers.
+    "assessments:evidence_file": lambda w: {**_a(w, submitted=True), "fpk": _file(w, "x", "b")},
+    "assessments:evidence_erase": lambda w: {**_a(w, submitted=True), "fpk": _file(w, "x", "b")},
+    "assessments:evidence_remove": lambda w: {**_a(w), "qpk": _q(w), "fpk": _file(w, "x", "b")},
+    "assessments:agree_evidence_remove": lambda w: {
+        **_a(w),
+        "qpk": _q(w),
+        "fpk": _file(w, "x", "b"),
+    },
+    "improvement:action_add": lambda w: {"pk": w.a.pk, "apk": w.b_assessment.pk},
+    "improvement:action": lambda w: _action(w, of="b"),
+    "improvement:action_edit": lambda w: _action(w, of="b"),
+    "improvement:action_status": lambda w: _action(w, of="b"),
+    "improvement:action_note": lambda w: _action(w, of="b"),
 }
 
 
@@ -415,7 +498,10 @@ def snapshot():
         list(Assessment.objects.order_by("pk").values_list("pk", "status")),
         list(Membership.objects.order_by("pk").values_list("pk", "role")),
         list(Invitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
+        list(EvidenceLink.objects.order_by("pk").values_list("pk", "file_id")),
         list(ConsultantGrant.objects.order_by("pk").values_list("pk", "revoked_at")),
+        list(Action.objects.order_by("pk").values_list("pk", "version", "status", "title")),
+        ActionNote.objects.count(),
         AuditEvent.objects.count(),
     )
 
@@ -521,7 +607,10 @@ def test_another_organisations_objects_are_404_through_your_own_url(world, name)
 def test_the_lead_can_open_every_tenant_page(world, name):
     client = signed_in(world.people["a_lead"])
     expected = 405 if name in POST_ONLY else 200
-    assert client.get(reverse(name, kwargs=TENANT[name][1](world))).status_code == expected
+    response = client.get(reverse(name, kwargs=TENANT[name][1](world)))
+    if response.streaming:  # read a download through, so the test client closes the file
+        b"".join(response.streaming_content)
+    assert response.status_code == expected
 
 
 @pytest.mark.parametrize("name", sorted(EDITOR_ONLY))

@@ -20,6 +20,7 @@ from organisations.models import Role
 from reports.bulk import bulk_export_start
 from reports.models import BulkExport
 from tests.conftest import CsrfClient
+from tests.docx import docx_text
 from tests.factories import (
     ConsultantGrantFactory,
     MembershipFactory,
@@ -110,9 +111,13 @@ def download(user, name, assessment, tmp_path) -> str:
         return xlsx_text(response.content)
     if name == "reports:report_pdf":
         return pdf_text(response.content, tmp_path)
+    if name == "reports:report_docx":
+        return docx_text(response.content)
     return response.content.decode()
 
 
+# The board report, as a PDF and as a Word document: the same words, the same reader.
+REPORTS = {"reports:report_pdf", "reports:report_docx"}
 # role -> the respondents whose answers it may see
 SEES = {
     "lead": {"respondent", "colleague"},
@@ -121,7 +126,12 @@ SEES = {
     "viewer": set(),
     "consultant": set(),
 }
-DOWNLOADS = ["reports:export_xlsx", "reports:export_csv", "reports:report_pdf"]
+DOWNLOADS = [
+    "reports:export_xlsx",
+    "reports:export_csv",
+    "reports:report_pdf",
+    "reports:report_docx",
+]
 
 
 @pytest.mark.parametrize("name", DOWNLOADS)
@@ -129,7 +139,7 @@ DOWNLOADS = ["reports:export_xlsx", "reports:export_csv", "reports:report_pdf"]
 def test_each_download_carries_exactly_the_answers_its_reader_may_see(body, who, name, tmp_path):
     assessment, people = body
     text = download(people[who], name, assessment, tmp_path)
-    assert AGREED in " ".join(text.split()) or name == "reports:report_pdf"
+    assert AGREED in " ".join(text.split()) or name in REPORTS
     for other in ("respondent", "colleague"):
         email = people[other].email
         visible = other in SEES[who] and name == "reports:export_xlsx"
@@ -137,10 +147,13 @@ def test_each_download_carries_exactly_the_answers_its_reader_may_see(body, who,
         assert (email in text) == visible, (who, name, other)
 
 
+@pytest.mark.parametrize("name", sorted(REPORTS))
 @pytest.mark.parametrize("who", sorted(SEES))
-def test_only_those_who_see_everyones_answers_get_their_spread_in_the_report(body, who, tmp_path):
+def test_only_those_who_see_everyones_answers_get_their_spread_in_the_report(
+    body, who, name, tmp_path
+):
     assessment, people = body
-    text = download(people[who], "reports:report_pdf", assessment, tmp_path)
+    text = download(people[who], name, assessment, tmp_path)
     assert ("Spread" in text) == (who == "lead")
 
 
@@ -213,3 +226,59 @@ def test_a_draft_frameworks_files_are_for_framework_editors_only(body, who):
         response = editor.get(url)
         assert response.status_code == 200
         assert f"draft-only-1.0.0.{extension}" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("who", sorted(SEES))
+def test_evidence_files_reach_exactly_those_who_may_see_their_answers(body, who):
+    """A respondent's file is theirs and the lead's, open or submitted; the agreed answer's is
+    the lead's while open, then everyone's who sees results."""
+    from tests import evidence_files
+
+    submitted, people = body
+    question = Question.objects.filter(
+        dimension__framework_version=submitted.framework_version
+    ).first()
+    assessment = services.assessment_start(
+        organisation=submitted.organisation,
+        framework_version=submitted.framework_version,
+        round_label="2027/28",
+        user=people["lead"],
+    )
+    files = {
+        owner: services.evidence_attach(
+            assessment=assessment,
+            question=question,
+            user=people[owner],
+            upload=evidence_files.upload(f"{owner}.pdf", evidence_files.pdf()),
+            agreed=owner == "lead",
+        )
+        for owner in ("respondent", "colleague", "lead")
+    }
+    client = CsrfClient()
+    client.force_login(people[who])
+
+    def status(owner):
+        url = reverse(
+            "assessments:evidence_file",
+            kwargs={"pk": assessment.organisation_id, "apk": assessment.pk, "fpk": files[owner].pk},
+        )
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return response.status_code
+
+    for owner in ("respondent", "colleague"):
+        assert status(owner) == (200 if owner in SEES[who] else 404), (who, owner)
+    assert status("lead") == (200 if who == "lead" else 404)
+    for q in Question.objects.filter(dimension__framework_version=assessment.framework_version):
+        services.agreed_answer_save(
+            assessment=assessment,
+            question=q,
+            lead=people["lead"],
+            data=services.AnswerData(state="level", level=2),
+            base_version=0,
+        )
+    services.assessment_submit(assessment=assessment, user=people["lead"])
+    for owner in ("respondent", "colleague"):
+        assert status(owner) == (200 if owner in SEES[who] else 404), (who, owner)
+    assert status("lead") == 200

@@ -37,11 +37,19 @@ def test_panels_draw_in_order_skip_none_and_replace_by_name(db):
     [
         (
             organisation_page,
-            ["benchmarks.dashboards", "assessments.list", "reports.organisation_data"],
+            [
+                "benchmarks.dashboards",
+                "assessments.list",
+                "improvement.plan",
+                "reports.organisation_data",
+            ],
         ),
-        (your_organisations_page, ["benchmarks.compare", "reports.clients"]),
+        (
+            your_organisations_page,
+            ["benchmarks.compare", "improvement.your_actions", "reports.clients"],
+        ),
         (assessment_page, ["reports.downloads"]),
-        (results_page, ["reports.downloads", "benchmarks.dashboard"]),
+        (results_page, ["improvement.results", "reports.downloads", "benchmarks.dashboard"]),
     ],
 )
 def test_each_app_registers_its_panels_when_django_starts(page, expected):

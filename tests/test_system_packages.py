@@ -13,7 +13,8 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "system-packages.sh"
 TEST_PACKAGES = (
-    "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 chromium poppler-utils"
+    "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 libcairo2 "
+    "chromium poppler-utils libreoffice-writer-nogui"
 )
 
 
@@ -53,7 +54,10 @@ def test_nothing_missing_says_nothing(tmp_path):
 
 def test_without_root_or_sudo_it_stops_with_the_one_command_to_run(tmp_path):
     result = run(tmp_path, "test", installed=["libpango-1.0-0", "libpangoft2-1.0-0"])
-    missing = "libharfbuzz-subset0 fonts-liberation2 chromium poppler-utils"
+    missing = (
+        "libharfbuzz-subset0 fonts-liberation2 libcairo2 chromium poppler-utils "
+        "libreoffice-writer-nogui"
+    )
     assert result.returncode == 1
     assert f"Missing system packages for 'test': {missing}" in result.stdout
     assert (
@@ -70,12 +74,13 @@ def test_as_root_or_with_sudo_it_installs_only_what_is_missing(tmp_path, uid, su
     assert calls == [
         "update -qq",
         "install -y -qq --no-install-recommends "
-        "libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2",
+        "libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 libcairo2",
     ]
 
 
 def test_running_needs_less_than_testing_and_ci_adds_postgresql(tmp_path):
     assert "chromium" not in run(tmp_path, "run").stdout
-    assert "chromium poppler-utils" in run(tmp_path, "test").stdout
+    assert "libreoffice" not in run(tmp_path, "run").stdout
+    assert "chromium poppler-utils libreoffice-writer-nogui" in run(tmp_path, "test").stdout
     assert run(tmp_path, "ci").stdout.split("'ci': ")[1].split("\n")[0].endswith("postgresql")
     assert run(tmp_path, "anything").returncode == 2

@@ -79,3 +79,47 @@ def test_simultaneous_saves_never_silently_overwrite(existing):
     agreed = AgreedAnswer.objects.get()
     assert agreed.evidence == winner
     assert agreed.version == base + 1
+
+
+def test_two_uploads_at_once_cannot_both_pass_the_assessments_total(settings):
+    """Each upload checks the assessment's total under the assessment's row lock, so two
+    arriving together cannot both see room for one more file."""
+    from assessments.models import EvidenceFile
+    from tests import evidence_files
+
+    org = OrganisationFactory()
+    people = [MembershipFactory(organisation=org, role=Role.RESPONDENT).user for _ in range(2)]
+    lead = MembershipFactory(organisation=org, role=Role.LEAD).user
+    fv = make_version(dimensions=1, questions=1)
+    question = Question.objects.get(dimension__framework_version=fv)
+    assessment = services.assessment_start(
+        organisation=org, framework_version=fv, round_label="2026/27", user=lead
+    )
+    data = evidence_files.pdf()
+    settings.EVIDENCE_ASSESSMENT_MAX_BYTES = len(data) + 10  # room for one
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def upload(person):
+        try:
+            barrier.wait(timeout=10)
+            services.evidence_attach(
+                assessment=assessment,
+                question=question,
+                user=person,
+                upload=evidence_files.upload("same-moment.pdf", data),
+                agreed=False,
+            )
+            outcomes.append("kept")
+        except services.EvidenceRefused:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=upload, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["kept", "refused"]
+    assert EvidenceFile.objects.count() == 1

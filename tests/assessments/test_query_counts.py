@@ -62,8 +62,10 @@ def test_autosave_query_count_is_the_same_for_small_and_large(size, django_asser
 
 # Session, user, membership, assessment (with who submitted it), its scores, the scale (once:
 # scores and the page's "on a scale of" share it), dimensions, the stored comparison with the
-# previous round (with its rows by dimension, in one query), facets, their values.
-RESULTS = 10
+# previous round (with its rows by dimension, in one query), facets, their values; then the
+# improvement plan's panel (6): this round's actions, actions done since earlier rounds, the
+# scale's labels, the dimensions' bands, the dimensions and the lead's targets (its roadmap).
+RESULTS = 16
 
 
 @pytest.mark.parametrize("size", [1, 6])

@@ -1,6 +1,7 @@
 """PDF report benchmark: the board report for the largest built-in framework, cold and warm, split
 into its parts (database + Python, template, WeasyPrint), next to a plain WeasyPrint document with
-the same number of pages and about the same amount of text.
+the same number of pages and about the same amount of text; then the same report as a Word
+document (python-docx, charts drawn by cairosvg).
 
 `python -m tests.bench.reports`. Prints timings; never fails on a number. Runs against a
 throwaway test database (in memory for SQLite; `test_<name>` on PostgreSQL).
@@ -29,6 +30,7 @@ RUNS = 5
 PEERS = 12  # of the same kind: enough for a median and quartiles in the peer table
 AIM_WARM_MS = 1500
 AIM_RATIO = 2.0
+AIM_DOCX_MS = 500
 TEXT_BLOCK = re.compile(r"<(?:p|h[1-6]|td|th|li|dt|dd)[ >]")
 
 
@@ -238,6 +240,50 @@ def profile_report(assessment, top=25):
     print(out.getvalue())
 
 
+def docx_bench(assessment):
+    """The Word document of the same report, made in the request (reports.views.report_docx)."""
+    import cairosvg
+
+    from reports.docx import CHART_PIXELS, build_docx, render_docx
+    from reports.report import report_context
+
+    start = time.perf_counter()
+    first = render_docx(assessment=assessment)
+    cold = (time.perf_counter() - start) * 1000
+    context = {**report_context(assessment=assessment), "branding": None}
+    charts = [context[key] for key in ("radar", "peer_chart", "trend_chart") if context[key]]
+
+    def pictures():
+        for svg in charts:
+            cairosvg.svg2png(
+                bytestring=svg.encode(), output_width=CHART_PIXELS, background_color="white"
+            )
+
+    r = timed_together(
+        {
+            "docx": lambda: render_docx(assessment=assessment),
+            "build": lambda: build_docx(context),
+            "charts": pictures,
+        }
+    )
+
+    def show(key):
+        return f"{r[key][0]:.0f} ms ({r[key][1]:.0f})"
+
+    print(f"\n  Word document: {len(first) / 1024:.0f} KiB, {len(charts)} charts as PNG")
+    print(f"  render_docx, cold (first in process, imports included): {cold:.0f} ms")
+    print(
+        f"  render_docx, warm: median {show('docx')} (aim: under {AIM_DOCX_MS} ms) "
+        f"-> {r['docx'][0] / AIM_DOCX_MS:.2f} of aim"
+    )
+    print(f"    of which building the document from the context: {show('build')}")
+    print(f"      of which drawing the charts to PNG (cairosvg): {show('charts')}")
+    print(
+        f"  render_docx, warm, CPU time of this process: median "
+        f"{cpu_ms(lambda: render_docx(assessment=assessment)):.0f} ms"
+    )
+
+
 def bench():
     import weasyprint
 
@@ -340,6 +386,7 @@ def bench():
             f"({grid_questions} questions, {grid_pages} pages): render_pdf warm median "
             f"{g[0]:.0f} ms ({g[1]:.0f}) (aim: under {AIM_WARM_MS} ms)"
         )
+    docx_bench(assessment)
     if os.environ.get("BENCH_PROFILE"):
         profile_report(assessment)
     elif warm > AIM_WARM_MS or ratio > AIM_RATIO:

@@ -169,6 +169,7 @@ EMPTY_FORMS = [
     ("a_lead", "organisations:invite"),
     ("a_lead", "organisations:grant"),
     ("a_lead", "assessments:start"),
+    ("a_respondent", "assessments:evidence_attach"),
     ("editor", "frameworks:import"),
     ("editor", "frameworks:create"),
     ("editor", "frameworks:editor_level_add"),

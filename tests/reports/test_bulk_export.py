@@ -24,6 +24,7 @@ from organisations.services import consultant_grant_revoke
 from reports import bulk
 from reports.models import BulkExport
 from tests.conftest import CsrfClient
+from tests.docx import read_docx
 from tests.factories import (
     ConsultantGrantFactory,
     OrganisationFactory,
@@ -581,3 +582,51 @@ def test_two_deliveries_at_once_build_the_export_once(clients_world):
     assert zips_kept() == [export.file.name]  # built once: no second zip, orphaned or not
     assert (export.status, export.done, export.total) == ("done", 1, 1)
     assert sorted(outcomes) == [False, True]  # the other delivery returned without building
+
+
+@pytest.mark.django_db
+def test_a_consultant_can_ask_for_word_documents_in_the_zip(clients_world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    fv, consultant, assessments, _ = clients_world
+    branding_save(consultant=consultant, display_name="Acme Advisory", logo=None, remove_logo=False)
+    client = signed_in(consultant)
+    form = client.get(reverse("reports:bulk_exports")).content.decode()
+    assert "Word documents" in form
+    response = client.submit(
+        reverse("reports:bulk_exports"),
+        {
+            "framework": str(fv.framework.pk),
+            "organisations": [str(a.organisation.pk) for a in assessments[:2]],
+            "word": "on",
+        },
+    )
+    assert response.status_code == 302
+    export = BulkExport.objects.get()
+    assert export.with_docx and export.status == BulkExport.Status.DONE, export.error
+    with export.file.open("rb") as stored, zipfile.ZipFile(stored) as archive:
+        names = sorted(archive.namelist())
+        word = [name for name in names if name.endswith(".docx")]
+        assert word == [
+            "Z00000000-alpha-borough-council/Z00000000-test-framework-2026-27.docx",
+            "Z00000001-beta-district-council/Z00000001-test-framework-2026-27.docx",
+        ]
+        document = read_docx(archive.read(word[1]))
+        manifest = list(csv.reader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert document.headings[0] == ("Title", "Beta District Council")
+    assert "Prepared by Acme Advisory" in document.text
+    summary = next(t for t in document.tables if t.rows[0][:2] == ["Dimension", "Score"])
+    assert [row[:2] for row in summary.rows[1:]] == [["Dimension 1", "3.0"], ["Dimension 2", "3.0"]]
+    assert manifest[0][-1] == "Word document" and manifest[2][-1] == word[1]
+
+
+@pytest.mark.django_db
+def test_without_word_documents_the_zip_has_none(clients_world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    fv, consultant, assessments, _ = clients_world
+    start(signed_in(consultant), fv, [assessments[0].organisation])
+    export = BulkExport.objects.get()
+    assert not export.with_docx and export.status == BulkExport.Status.DONE
+    with export.file.open("rb") as stored, zipfile.ZipFile(stored) as archive:
+        assert not [name for name in archive.namelist() if name.endswith(".docx")]
+        manifest = archive.read("manifest.csv").decode()
+    assert "Word document" not in manifest

@@ -72,6 +72,8 @@ def test_xlsx_reads_back_with_the_same_values(assessment):
         "About",
         "Agreed answers",
         "Respondents' answers",
+        "Files",
+        "Actions",
         "Scores",
         "Framework",
     ]
@@ -129,3 +131,27 @@ def test_xlsx_sheets_are_laid_out_for_reading(assessment):
     assert not about.auto_filter.ref and all(c.font.b for c in about["A"])
     (submitted,) = [row[1] for row in about.iter_rows() if row[0].value == "Submitted"]
     assert submitted.is_date and submitted.number_format == "d mmm yyyy hh:mm"
+
+
+def test_the_xlsx_read_without_openpyxl_gives_the_scores_the_results_page_shows(assessment):
+    """Read back by a reader independent of the writer: the file's XML, unzipped and parsed."""
+    from tests.reports.test_docx import results_page
+    from tests.xlsx import read_xlsx
+
+    a, lead = assessment
+    client = CsrfClient()
+    client.force_login(lead)
+    kwargs = {"pk": a.organisation_id, "apk": a.pk}
+    sheets = read_xlsx(client.get(reverse("reports:export_xlsx", kwargs=kwargs)).content)
+    overall, page_rows = results_page(client, a)
+    header, *rows = sheets["Scores"]
+    assert header == ["Scope", "Dimension", "Facet value", "Score", "Level", "Target", "Answered"]
+    in_file = {(row[0], row[1] or ""): row for row in rows}
+    assert f"{in_file[('Overall', '')][3]:.1f}" == overall
+    shown = [row for row in page_rows[1:] if row[0]]
+    assert len(shown) == 2
+    for name, score, level, target, *_ in shown:
+        row = in_file[("Dimension", name)]
+        assert (f"{row[3]:.1f}", row[4], f"{row[5]:.1f}") == (score, level, target)
+    agreed = sheets["Agreed answers"]
+    assert agreed[1][3] == "1. Initial" and agreed[1][6] == "'+evidence 0"

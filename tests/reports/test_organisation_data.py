@@ -238,6 +238,7 @@ def test_the_download_costs_the_same_queries_however_many_assessments(rounds):
     with CaptureQueriesContext(connection) as queries:
         content = organisation_data_download(access=access, user=people["lead"])
     assert len(json.loads(content)["assessments"]) == rounds
-    # A query a table (7), the record in one batch with what its sentences name (7), and the
+    # A query a table (7), the improvement plan's actions (1; none here, so no notes or
+    # questions to fetch), the record in one batch with what its sentences name (7), and the
     # download's own line in the record (3).
-    assert len(queries) == 17, "\n".join(q["sql"][:150] for q in queries)
+    assert len(queries) == 18, "\n".join(q["sql"][:150] for q in queries)

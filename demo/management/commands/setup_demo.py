@@ -3,8 +3,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.evidence import demo_evidence_load
 from demo.in_progress import demo_in_progress_load
 from demo.organisations import demo_load
+from demo.plan import demo_plan_load
 from demo.rounds import demo_rounds_load, library_revisions
 from frameworks.builtin import library_load
 from frameworks.services import EDITORS_GROUP, editors_group
@@ -83,6 +85,18 @@ class Command(BaseCommand):
                     f"Demo assessment in progress: {in_progress.assessment.round_label} on "
                     f"{in_progress.assessment.framework_version}, with {in_progress.answers} "
                     "answers from its respondents."
+                )
+            planned = demo_plan_load(home=result.home)
+            if planned:
+                self.stdout.write(
+                    f"Demo improvement plan: {planned} actions for {result.home.name}, one "
+                    "overdue and one done."
+                )
+            files = demo_evidence_load(home=result.home)
+            if files:
+                self.stdout.write(
+                    f"Demo evidence files: {files}, a board paper on an agreed answer and a "
+                    "respondent's spreadsheet in the round in progress."
                 )
             if revisions and rounds.assessments_created:
                 self.stdout.write(
