@@ -342,7 +342,9 @@ class _Report:
                     else "—"
                 )
             rows.append(row)
-        self.table(header, rows, numeric=(1, 3, 4, 5, 6))
+        # The dimension's name gets the room it needs; each figure a narrow column.
+        widths = (30, 10, 16, 10, 10, 14, 14)[: len(header)]
+        self.table(header, rows, numeric=(1, 3, 4, 5, 6), widths=widths)
         if c["trend_chart"]:
             draft = "; the hollow point is this draft" if c["draft"] else ""
             caption = (
@@ -423,6 +425,7 @@ class _Report:
                     for row in grid["rows"]
                 ],
                 numeric=range(1, len(grid["columns"]) + 1),
+                widths=(34, *[66 / len(grid["columns"])] * len(grid["columns"])),
             )
             for row, data in zip(table.rows[1:], grid["rows"], strict=True):
                 for cell, value in zip(row.cells[1:], data["cells"], strict=True):
@@ -478,6 +481,7 @@ class _Report:
             ["Measure", "You", "Lower quartile", "Median", "Upper quartile"],
             rows,
             numeric=(1, 2, 3, 4),
+            widths=(36, 16, 16, 16, 16),
         )
         if not peers.has_median:
             self.para("Not enough peers to compare.")
@@ -728,6 +732,7 @@ class _Report:
                 ],
                 numeric=(3,),
                 small=True,
+                widths=(30, 24, 14, 10, 22),
             )
 
 
