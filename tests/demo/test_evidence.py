@@ -24,8 +24,8 @@ def download(email, stored) -> tuple[int, bytes]:
         kwargs={"pk": link.assessment.organisation_id, "apk": link.assessment_id, "fpk": stored.pk},
     )
     response = signed_in(email).get(url)
+    # Reading a file response to its end closes it (the test client closes it then).
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
     return response.status_code, body
 
 
