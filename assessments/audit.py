@@ -204,6 +204,8 @@ def describe_evidence_events(events: Sequence[AuditEvent]) -> list[str | None]:
             case "evidence.attach":
                 whose = "the agreed answer" if changes.get("agreed") else "their answer"
                 told.append(f"{who} attached {name} to {whose}{in_round}")
+            case "evidence.use_for_agreed":
+                told.append(f"{who} used {name} as evidence for the agreed answer{in_round}")
             case "evidence.remove":
                 deleted = ", which deleted it" if changes.get("deleted") else ""
                 told.append(f"{who} removed {name} from an answer{in_round}{deleted}")

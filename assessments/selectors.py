@@ -520,6 +520,21 @@ def answer_evidence_link(*, answer, pk: int) -> EvidenceLink:
     return link
 
 
+def response_evidence_link(*, assessment: Assessment, question, pk: int) -> EvidenceLink:
+    """The link of file `pk` to someone's own answer to `question` in `assessment` (what a lead
+    may put on the agreed answer), or 404."""
+    link = (
+        EvidenceLink.objects.filter(
+            assessment=assessment, answer__question=question, file_id=pk, answer__isnull=False
+        )
+        .select_related("file", "assessment", "answer__respondent", "answer__question")
+        .first()
+    )
+    if link is None:
+        raise Http404("No such file on an answer to this question")
+    return link
+
+
 def evidence_listing(*, assessment: Assessment) -> list[dict]:
     """The files on the agreed answers as plain values, for the report and the spreadsheet."""
     return [

@@ -908,6 +908,32 @@ def evidence_remove(*, link: EvidenceLink, user) -> None:
 
 
 @transaction.atomic
+def evidence_use_for_agreed(*, link: EvidenceLink, user) -> bool:
+    """Put a file from a respondent's answer on the agreed answer to the same question: the same
+    stored file (it stays on their answer too), so it is listed in the report, carries over to
+    the next round and is erased from both at once. False if it is there already."""
+    _ensure_open(link.assessment)
+    question = link.answer.question
+    agreed, _ = AgreedAnswer.objects.get_or_create(assessment=link.assessment, question=question)
+    _, added = EvidenceLink.objects.get_or_create(
+        file=link.file, agreed_answer=agreed, defaults={"assessment": link.assessment}
+    )
+    if added:
+        audit_record(
+            actor=user,
+            action="evidence.use_for_agreed",
+            obj=link.file,
+            changes={
+                "name": link.file.name,
+                "question": question.slug,
+                "assessment": link.assessment_id,
+            },
+            organisation_id=link.file.organisation_id,
+        )
+    return added
+
+
+@transaction.atomic
 def evidence_erase(*, stored: EvidenceFile, user) -> None:
     """Erase a file for good, even from submitted assessments: its blob and every link to it in
     every round. The record of changes keeps its name, size, checksum, who erased it and when."""

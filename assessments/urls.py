@@ -36,6 +36,11 @@ urlpatterns = [
         views.agree_evidence_remove,
         name="agree_evidence_remove",
     ),
+    path(
+        f"{ASSESSMENT}agree/questions/<int:qpk>/files/<int:fpk>/use/",
+        views.agree_evidence_use,
+        name="agree_evidence_use",
+    ),
     path(f"{ASSESSMENT}files/<int:fpk>/", views.evidence_file, name="evidence_file"),
     path(f"{ASSESSMENT}files/<int:fpk>/erase/", views.evidence_erase, name="evidence_erase"),
     path(f"{ASSESSMENT}check/", views.check, name="check"),

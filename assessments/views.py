@@ -608,6 +608,39 @@ def agree_evidence_remove(request, access, apk, qpk, fpk):
     return _evidence_remove(request, access, apk, qpk, fpk, agreed=True)
 
 
+@organisation_view(Permission.AGREE_ANSWERS)
+@require_http_methods(["GET", "POST"])
+def agree_evidence_use(request, access, apk, qpk, fpk):
+    """A lead puts a file from someone's answer on the agreed answer, so it goes into the report
+    and on to the next round, without downloading and attaching it again."""
+    assessment = selectors.organisation_assessment(access=access, pk=apk)
+    question = selectors.assessment_question(assessment=assessment, pk=qpk)
+    back = _assessment_url(assessment, "agree_question", qpk=question.pk)
+    link = selectors.response_evidence_link(assessment=assessment, question=question, pk=fpk)
+    form = ConfirmForm(request.POST or None, submit_label="Use this file")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_use_for_agreed(link=link, user=request.user)
+        except services.AssessmentLocked:
+            messages.error(request, "This assessment has been submitted, so answers cannot change.")
+            return redirect(assessment)
+        messages.success(request, f"{link.file.name} is now evidence for the agreed answer.")
+        return redirect(back)
+    return render(
+        request,
+        "assessments/evidence_use.html",
+        {
+            "access": access,
+            "assessment": assessment,
+            "question": question,
+            "file": link.file,
+            "person": link.answer.respondent,
+            "form": form,
+            "back": back,
+        },
+    )
+
+
 @organisation_view(Permission.VIEW_ORGANISATION)
 def evidence_file(request, access, apk, fpk):
     """The file itself, to those who may see the answer it is on: always a download (never

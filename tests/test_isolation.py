@@ -242,6 +242,10 @@ TENANT = {
         Role.LEAD,
         lambda w: {**_a(w), "qpk": _q(w), "fpk": _file(w, "agreed")},
     ),
+    "assessments:agree_evidence_use": (
+        Role.LEAD,
+        lambda w: {**_a(w), "qpk": _q(w), "fpk": _file(w, "own")},
+    ),
     "assessments:evidence_file": (
         Role.VIEWER,
         lambda w: {**_a(w, submitted=True), "fpk": _file(w, "submitted")},
@@ -360,6 +364,11 @@ CROSS_OBJECT = {
     "assessments:evidence_erase": lambda w: {**_a(w, submitted=True), "fpk": _file(w, "x", "b")},
     "assessments:evidence_remove": lambda w: {**_a(w), "qpk": _q(w), "fpk": _file(w, "x", "b")},
     "assessments:agree_evidence_remove": lambda w: {
+        **_a(w),
+        "qpk": _q(w),
+        "fpk": _file(w, "x", "b"),
+    },
+    "assessments:agree_evidence_use": lambda w: {
         **_a(w),
         "qpk": _q(w),
         "fpk": _file(w, "x", "b"),

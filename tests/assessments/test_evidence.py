@@ -22,6 +22,7 @@ from frameworks.models import Question
 from maturity.audit.describe import describers
 from maturity.audit.models import AuditEvent
 from organisations.models import Role
+from reports.report import report_context
 from tests import evidence_files as make
 from tests.conftest import CsrfClient
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, make_version
@@ -300,6 +301,88 @@ def test_agreed_files_carry_over_to_the_next_round_as_the_same_stored_file(body)
     assert not EvidenceLink.objects.filter(assessment=following, answer__isnull=False).exists()
     event = AuditEvent.objects.get(action="assessment.start", object_id=str(following.pk))
     assert event.changes["files_carried_over"] == 1
+
+
+def use_url(assessment, question, stored):
+    return reverse(
+        "assessments:agree_evidence_use",
+        kwargs={
+            "pk": assessment.organisation_id,
+            "apk": assessment.pk,
+            "qpk": question.pk,
+            "fpk": stored.pk,
+        },
+    )
+
+
+def test_a_lead_uses_a_respondents_file_for_the_agreed_answer_without_copying_it(body):
+    """Otherwise a respondent's file never reaches the report or the next round, unless the
+    lead downloads it and attaches it again."""
+    org, people, fv, assessment, questions = body
+    lead, respondent = people[Role.LEAD], people[Role.RESPONDENT]
+    services.answer_save(
+        assessment=assessment,
+        question=questions[0],
+        respondent=respondent,
+        data=services.AnswerData(state="level", level=2),
+        base_version=0,
+    )
+    stored = attach(assessment, questions[0], respondent, "register.xlsx", make.xlsx())
+    client = signed_in(lead)
+    agree_page = reverse(
+        "assessments:agree_question",
+        kwargs={"pk": org.pk, "apk": assessment.pk, "qpk": questions[0].pk},
+    )
+    assert use_url(assessment, questions[0], stored) in client.get(agree_page).content.decode()
+
+    page = client.get(use_url(assessment, questions[0], stored))
+    assert page.status_code == 200 and b"everyone who can see its results" in page.content
+    assert not EvidenceLink.objects.filter(agreed_answer__isnull=False).exists()
+    response = client.submit(use_url(assessment, questions[0], stored), {})
+    assert response.status_code == 302 and response.url == agree_page
+    agreed = EvidenceLink.objects.get(agreed_answer__isnull=False)
+    assert agreed.file_id == stored.pk and agreed.agreed_answer.question == questions[0]
+    assert EvidenceFile.objects.count() == 1  # the same file, on both answers
+    assert EvidenceLink.objects.filter(answer__respondent=respondent, file=stored).exists()
+    # Offered no more; asking again adds nothing.
+    assert use_url(assessment, questions[0], stored) not in client.get(agree_page).content.decode()
+    client.submit(use_url(assessment, questions[0], stored), {})
+    assert EvidenceLink.objects.filter(agreed_answer__isnull=False).count() == 1
+    [event] = AuditEvent.objects.filter(action="evidence.use_for_agreed")
+    [line] = describers.describe([event])
+    assert line.sentence.endswith(
+        " used 'register.xlsx' as evidence for the agreed answer in the 2026/27 assessment"
+    )
+
+    _agree_all(assessment, questions, lead)
+    services.assessment_submit(assessment=assessment, user=lead)
+    listed = [f["name"] for f in report_context(assessment=assessment)["evidence_files"]]
+    assert listed == ["register.xlsx"]
+    following = services.assessment_start(
+        organisation=org,
+        framework_version=fv,
+        round_label="2027/28",
+        user=lead,
+        carry_from=assessment,
+    )
+    assert EvidenceLink.objects.get(assessment=following).file_id == stored.pk
+
+
+def test_only_a_lead_uses_a_file_and_only_one_on_an_answer_to_that_question(body):
+    _, people, _, assessment, questions = body
+    respondent = people[Role.RESPONDENT]
+    stored = attach(assessment, questions[0], respondent, "register.xlsx", make.xlsx())
+    mine = attach(
+        assessment, questions[0], people[Role.LEAD], "agreed.pdf", make.pdf(), agreed=True
+    )
+    for person in (respondent, people[Role.VIEWER]):
+        assert signed_in(person).get(use_url(assessment, questions[0], stored)).status_code == 403
+    lead = signed_in(people[Role.LEAD])
+    # Not on an answer to this question; not on someone's own answer at all.
+    assert lead.get(use_url(assessment, questions[1], stored)).status_code == 404
+    assert lead.get(use_url(assessment, questions[0], mine)).status_code == 404
+    assert lead.submit(use_url(assessment, questions[1], stored), {}).status_code == 404
+    assert EvidenceLink.objects.filter(agreed_answer__isnull=False).count() == 1
 
 
 def test_a_lead_erases_a_file_from_every_round_even_submitted(body, tmp_path):
