@@ -1,7 +1,8 @@
 """PDF report benchmark: the board report for the largest built-in framework, cold and warm, split
 into its parts (database + Python, template, WeasyPrint), next to a plain WeasyPrint document with
 the same number of pages and about the same amount of text; then the same report as a Word
-document (python-docx, charts drawn by cairosvg).
+document (python-docx, charts drawn by cairosvg); then both again once the lead has added an
+improvement plan and evidence files.
 
 `python -m tests.bench.reports`. Prints timings; never fails on a number. Runs against a
 throwaway test database (in memory for SQLite; `test_<name>` on PostgreSQL).
@@ -240,6 +241,75 @@ def profile_report(assessment, top=25):
     print(out.getvalue())
 
 
+ACTIONS = 8
+FILES = 6
+
+
+def add_plan_and_files(assessment):
+    """What a lead adds before the board sees it: actions on the lowest agreed answers (owners,
+    due dates, one overdue, notes) and evidence files on agreed answers (rows only: the report
+    lists files, it never opens them)."""
+    import hashlib
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import AgreedAnswer, EvidenceFile, EvidenceLink
+    from improvement.services import action_create, action_note_add
+
+    lead = assessment.created_by
+    lowest = list(
+        AgreedAnswer.objects.filter(assessment=assessment, level__isnull=False)
+        .select_related("question__dimension")
+        .order_by("level", "question_id")
+    )
+    today = timezone.localdate()
+    for n, answer in enumerate(lowest[:ACTIONS]):
+        action = action_create(
+            assessment=assessment,
+            by=lead,
+            title=f"Close the gap on {answer.question.text[:80]}",
+            description="Agreed at the leadership team; reported quarterly to the board.",
+            dimension=answer.question.dimension,
+            questions=[answer.question],
+            target_level=answer.level + 1,
+            owner=lead,
+            due_date=today + timedelta(days=30 * n - 20),
+        )
+        action_note_add(action=action, by=lead, text="Scoped and funded.")
+    for n, answer in enumerate(lowest[:FILES]):
+        stored = EvidenceFile.objects.create(
+            organisation_id=assessment.organisation_id,
+            key=f"evidence/{secrets.token_urlsafe(32)}",
+            name=f"Board-paper-{n + 1}.pdf",
+            kind="pdf",
+            size=120_000 + n,
+            sha256=hashlib.sha256(str(n).encode()).hexdigest(),
+            uploaded_by=lead,
+        )
+        EvidenceLink.objects.create(file=stored, assessment=assessment, agreed_answer=answer)
+
+
+def with_plan_bench(assessment):
+    from reports.docx import render_docx
+    from reports.report import render_pdf
+
+    add_plan_and_files(assessment)
+    pages, _ = pdf_facts(render_pdf(assessment=assessment))
+    timed = timed_together(
+        {
+            "pdf": lambda: render_pdf(assessment=assessment),
+            "docx": lambda: render_docx(assessment=assessment),
+        }
+    )
+    print(
+        f"\n  with {ACTIONS} actions (each with a note) and {FILES} evidence files added: PDF "
+        f"{pages} pages, render_pdf warm median {timed['pdf'][0]:.0f} ms ({timed['pdf'][1]:.0f}); "
+        f"render_docx warm median {timed['docx'][0]:.0f} ms ({timed['docx'][1]:.0f})"
+    )
+
+
 def docx_bench(assessment):
     """The Word document of the same report, made in the request (reports.views.report_docx)."""
     import cairosvg
@@ -387,6 +457,7 @@ def bench():
             f"{g[0]:.0f} ms ({g[1]:.0f}) (aim: under {AIM_WARM_MS} ms)"
         )
     docx_bench(assessment)
+    with_plan_bench(assessment)
     if os.environ.get("BENCH_PROFILE"):
         profile_report(assessment)
     elif warm > AIM_WARM_MS or ratio > AIM_RATIO:
