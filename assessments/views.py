@@ -562,6 +562,21 @@ def agree_evidence_attach(request, access, apk, qpk):
     return _evidence_attach(request, access, apk, qpk, agreed=True)
 
 
+def _confirmed_file_change(request, *, link, change, submit_label: str, done: str, template, page):
+    """A confirmation page for one change to a file on an answer, and on POST the change (refused
+    once the assessment is submitted). `page` is the template's context, with `back`."""
+    form = ConfirmForm(request.POST or None, submit_label=submit_label)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change(link=link, user=request.user)
+        except services.AssessmentLocked:
+            messages.error(request, "This assessment has been submitted, so answers cannot change.")
+            return redirect(page["assessment"])
+        messages.success(request, done)
+        return redirect(page["back"])
+    return render(request, template, {**page, "file": link.file, "form": form})
+
+
 def _evidence_remove(request, access, apk, qpk, fpk, *, agreed: bool):
     assessment = selectors.organisation_assessment(access=access, pk=apk)
     question = selectors.assessment_question(assessment=assessment, pk=qpk)
@@ -572,24 +587,17 @@ def _evidence_remove(request, access, apk, qpk, fpk, *, agreed: bool):
         else selectors.own_answer(assessment=assessment, question=question, user=request.user)
     )
     link = selectors.answer_evidence_link(answer=current, pk=fpk)
-    form = ConfirmForm(request.POST or None, submit_label="Remove file")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.evidence_remove(link=link, user=request.user)
-        except services.AssessmentLocked:
-            messages.error(request, "This assessment has been submitted, so answers cannot change.")
-            return redirect(assessment)
-        messages.success(request, f"{link.file.name} is removed from the answer.")
-        return redirect(back)
-    return render(
+    return _confirmed_file_change(
         request,
-        "assessments/evidence_remove.html",
-        {
+        link=link,
+        change=services.evidence_remove,
+        submit_label="Remove file",
+        done=f"{link.file.name} is removed from the answer.",
+        template="assessments/evidence_remove.html",
+        page={
             "access": access,
             "assessment": assessment,
             "question": question,
-            "file": link.file,
-            "form": form,
             "back": back,
             "elsewhere": link.file.links.exclude(pk=link.pk).exists(),
         },
@@ -617,25 +625,18 @@ def agree_evidence_use(request, access, apk, qpk, fpk):
     question = selectors.assessment_question(assessment=assessment, pk=qpk)
     back = _assessment_url(assessment, "agree_question", qpk=question.pk)
     link = selectors.response_evidence_link(assessment=assessment, question=question, pk=fpk)
-    form = ConfirmForm(request.POST or None, submit_label="Use this file")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.evidence_use_for_agreed(link=link, user=request.user)
-        except services.AssessmentLocked:
-            messages.error(request, "This assessment has been submitted, so answers cannot change.")
-            return redirect(assessment)
-        messages.success(request, f"{link.file.name} is now evidence for the agreed answer.")
-        return redirect(back)
-    return render(
+    return _confirmed_file_change(
         request,
-        "assessments/evidence_use.html",
-        {
+        link=link,
+        change=services.evidence_use_for_agreed,
+        submit_label="Use this file",
+        done=f"{link.file.name} is now evidence for the agreed answer.",
+        template="assessments/evidence_use.html",
+        page={
             "access": access,
             "assessment": assessment,
             "question": question,
-            "file": link.file,
             "person": link.answer.respondent,
-            "form": form,
             "back": back,
         },
     )
