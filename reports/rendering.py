@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from assessments.models import AgreedAnswer, Answer, Assessment, EvidenceLink, Score
 from benchmarks.models import PeerRelease
+from improvement.models import Action, ActionNote
 from maturity.accounts.branding import branding_for
 from organisations.models import Membership
 from reports.models import ReportRender
@@ -52,8 +53,9 @@ def _failed(render_pk: int) -> str:
 def render_key(*, user, assessment: Assessment, with_spread: bool, branding) -> str:
     """What this reader's PDF of this assessment would show, as a digest: who asked, which
     variant, and the last-changed state of everything the report reads (answers, agreed
-    answers, stored scores, the organisation's other submissions, released peer figures, the
-    branding). Any change gives a new key, so a stored file is never out of date."""
+    answers, evidence files, improvement actions and their notes, stored scores, the
+    organisation's other submissions, released peer figures, the branding). Any change gives a
+    new key, so a stored file is never out of date."""
 
     def state(rows, stamp):
         found = rows.aggregate(n=Count("pk"), ids=Sum("pk"), last=Max(stamp))
@@ -76,6 +78,9 @@ def render_key(*, user, assessment: Assessment, with_spread: bool, branding) -> 
         # Files attached or erased (the appendix lists them; an erased one must go at once).
         state(EvidenceLink.objects.filter(assessment=assessment), "pk"),
         state(Score.objects.filter(assessment=assessment), "pk"),
+        # The improvement plan in the roadmap: actions added, changed or noted.
+        state(Action.objects.filter(organisation=organisation), "updated_at"),
+        state(ActionNote.objects.filter(action__organisation=organisation), "pk"),
         state(
             Assessment.objects.filter(
                 organisation=organisation,

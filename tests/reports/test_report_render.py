@@ -187,6 +187,29 @@ def test_a_changed_answer_is_never_served_from_an_older_copy(tmp_path):
     assert "Not answered" not in after and "3." in after
 
 
+def test_an_action_added_changed_or_noted_is_never_served_from_an_older_copy(body, tmp_path):
+    """The report's roadmap lists the improvement plan: a copy drawn before a change to it
+    must not be served after."""
+    from improvement.models import Action
+    from improvement.services import action_create, action_note_add, action_set_status
+
+    assessment, lead, _ = body
+    client = signed_in(lead)
+
+    def drawn() -> str:
+        if client.get(report_url(assessment)).status_code == 202:
+            run_queued_renders()
+        return " ".join(pdf_text(client.get(report_url(assessment)).content, tmp_path).split())
+
+    assert "Publish the data catalogue" not in drawn()
+    action = action_create(assessment=assessment, by=lead, title="Publish the data catalogue")
+    assert "Publish the data catalogue" in drawn()
+    action_set_status(action=action, by=lead, status=Action.Status.IN_PROGRESS, base_version=0)
+    assert "In progress" in drawn()
+    action_note_add(action=action, by=lead, text="Funded.")
+    assert "(1 note)" in drawn()
+
+
 def test_the_waiting_page_gets_the_render_it_waits_for_while_answers_keep_changing(tmp_path):
     fv = make_version(dimensions=1, questions=1)
     organisation = OrganisationFactory()
