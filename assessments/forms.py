@@ -124,15 +124,27 @@ class AnswerForm(GDSForm):
         },
     )
 
-    def __init__(self, *args, question, levels, label: str, descriptors: bool = True, **kwargs):
+    def __init__(
+        self,
+        *args,
+        question,
+        levels,
+        label: str,
+        descriptors: bool = True,
+        question_levels=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.helper.inputs = []  # the page lays out its own buttons
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.fields["answer"].label = label
-        # Autosave only validates, so it skips loading the descriptors shown as hints.
+        # Autosave only validates, so it skips loading the descriptors shown as hints; a page
+        # may pass them in (`question_levels`) rather than have them queried.
+        if descriptors and question_levels is None:
+            question_levels = question.levels.all()
         self.fields["answer"].choices = _level_choices(
-            levels, question.levels.all() if descriptors else None
+            levels, question_levels if descriptors else None
         )
         self.fields["target_level"].choices = [("", "No target")] + [
             (lv.value, f"{lv.value}. {lv.label}") for lv in levels

@@ -21,6 +21,7 @@ from assessments.models import (
     Participation,
     Score,
 )
+from frameworks import structure
 from frameworks.fileformat import TECHNOLOGY_AHEAD_OF_DATA, flags_from_json
 from frameworks.layers import LayerAxis
 from frameworks.models import Dimension, Question, ScaleLevel
@@ -39,8 +40,9 @@ def organisation_assessments(*, access: Access) -> QuerySet[Assessment]:
 
 
 def organisation_assessment(*, access: Access, pk: int, light: bool = False) -> Assessment:
-    """The organisation's assessment; `light` skips the joins a page needs but autosave not."""
-    assessments = Assessment.objects.all()
+    """The organisation's assessment; `light` skips the joins a page needs but autosave not
+    (it keeps the version: frameworks.structure reads a frozen one from memory)."""
+    assessments = Assessment.objects.select_related("framework_version")
     if not light:
         assessments = assessments.select_related(
             "framework_version__framework", "organisation", "submitted_by"
@@ -52,12 +54,10 @@ def organisation_assessment(*, access: Access, pk: int, light: bool = False) -> 
 
 
 def assessment_question(*, assessment: Assessment, pk: int) -> Question:
-    try:
-        return Question.objects.get(
-            pk=pk, dimension__framework_version_id=assessment.framework_version_id
-        )
-    except Question.DoesNotExist:
-        raise Http404("No such question") from None
+    question = next((q for q in assessment_questions(assessment=assessment) if q.pk == pk), None)
+    if question is None:
+        raise Http404("No such question")
+    return question
 
 
 def assessment_dimension(*, assessment: Assessment, pk: int) -> Dimension:
@@ -82,20 +82,11 @@ def next_dimension(*, assessment: Assessment, dimension: Dimension) -> Dimension
 
 def assessment_questions(*, assessment: Assessment) -> list[Question]:
     """Every question in order, with its dimension loaded."""
-    return list(
-        Question.objects.filter(dimension__framework_version_id=assessment.framework_version_id)
-        .select_related("dimension")
-        .order_by("dimension__position", "dimension_id", "position", "id")
-    )
+    return structure.questions(assessment.framework_version)
 
 
 def scale_levels(*, assessment: Assessment) -> list[ScaleLevel]:
-    # By value alone: the default ordering joins the version and its framework to sort by them.
-    return list(
-        ScaleLevel.objects.filter(framework_version_id=assessment.framework_version_id).order_by(
-            "value"
-        )
-    )
+    return structure.scale_levels(assessment.framework_version)
 
 
 @dataclass

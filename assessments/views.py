@@ -6,7 +6,7 @@ Every page works without JavaScript. With it, answers autosave (autosave views a
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,9 +24,8 @@ from assessments.forms import (
     StartAssessmentForm,
 )
 from assessments.models import Assessment
-from frameworks import layers
+from frameworks import layers, structure
 from frameworks import selectors as framework_selectors
-from frameworks.models import QuestionLevel
 from frameworks.selectors import published_versions
 from frameworks.views import author_required
 from maturity.forms import ConfirmForm
@@ -130,16 +129,11 @@ def _own_finished_at(access, assessment, user, progress):
 
 
 def _neighbours(assessment, qpk):
-    """The question among all of the assessment's (with its own levels loaded: only its page's
-    form needs them), its place, and the questions either side."""
+    """The question among all of the assessment's, its place, and the questions either side."""
     questions = selectors.assessment_questions(assessment=assessment)
     index = next((i for i, q in enumerate(questions) if q.pk == qpk), None)
     if index is None:
         raise Http404("No such question")
-    # By value alone: the default ordering joins the question and its dimension to sort by them.
-    prefetch_related_objects(
-        [questions[index]], Prefetch("levels", queryset=QuestionLevel.objects.order_by("value"))
-    )
     previous = questions[index - 1] if index > 0 else None
     following = questions[index + 1] if index + 1 < len(questions) else None
     return questions[index], questions, index, previous, following
@@ -171,6 +165,8 @@ def _answer_page(request, access, apk, qpk, *, agreed: bool):
         responses, suggestion = [], None
         initial = AnswerForm.initial_for(current)
         form_class, label, extra = AnswerForm, "Your answer", {}
+    # Only the page's form shows the question's own level descriptors.
+    extra["question_levels"] = structure.question_levels(assessment.framework_version, question.pk)
     form = form_class(
         request.POST or None,
         initial=initial,
@@ -816,7 +812,7 @@ def results(request, access, apk):
     levels = selectors.scale_levels(assessment=assessment)
     scores = selectors.stored_scores(assessment=assessment, levels=levels)
     fv = assessment.framework_version
-    dimensions = list(fv.dimensions.all())
+    dimensions = structure.dimensions(fv)
     comparison, moved = selectors.stored_comparison(assessment=assessment)
     rows = [
         {

@@ -16,7 +16,8 @@ from assessments.selectors import assessment_flags, scores_from_rows
 from benchmarks import disclosure
 from benchmarks import groups as fixed_groups
 from benchmarks.figures import released_figures
-from frameworks.models import Dimension, FacetValue, Framework, ScaleLevel
+from frameworks import structure
+from frameworks.models import Dimension, FacetValue, Framework
 from organisations.models import Organisation, PeerGroup
 from organisations.selectors import Access
 
@@ -139,11 +140,9 @@ def build_dashboard(*, access: Access, framework_slug: str, group_key: str) -> D
     group = next((g for g in groups if g.key == group_key), None)
     if group is None:
         raise Http404("No such peer group")
-    levels = [
-        scoring.Level(lv.value, lv.label) for lv in ScaleLevel.objects.filter(framework_version=fv)
-    ]
+    levels = [scoring.Level(lv.value, lv.label) for lv in structure.scale_levels(fv)]
     scale_values = [lv.value for lv in levels]
-    dimensions = list(Dimension.objects.filter(framework_version=fv))
+    dimensions = structure.dimensions(fv)
 
     own = list(Score.objects.filter(assessment=assessment).select_related("facet_value__facet"))
     own_overall = next((s for s in own if s.scope == Score.Scope.OVERALL), None)

@@ -20,6 +20,7 @@ from assessments.models import Assessment, Score
 from benchmarks import disclosure
 from benchmarks import groups as fixed_groups
 from benchmarks.figures import released_figures, released_figures_of
+from frameworks import structure
 from frameworks.models import Dimension, FrameworkVersion, ScaleLevel
 from frameworks.selectors import newest_first
 from organisations.models import ConsultantGrant, Organisation
@@ -92,7 +93,13 @@ def national_versions(*, framework_slug: str) -> list[VersionChoice]:
     is published for it (whether its released all-organisations median passes disclosure)."""
     versions = _versions_with_data(framework_slug)
     submitted = [v.pk for v in versions if v.has_submissions]
-    figures = released_figures_of(_scales(submitted))
+    figures = released_figures_of(
+        {
+            v.pk: [lv.value for lv in structure.scale_levels(v)]
+            for v in versions
+            if v.has_submissions
+        }
+    )
     released = {fv_id for fv_id in submitted if figures[fv_id].summary("all", "overall").has_median}
     return [VersionChoice(v, v.pk in released) for v in versions]
 
@@ -122,12 +129,8 @@ def national_picture(*, framework_version: FrameworkVersion) -> dict:
     """Per dimension and overall: the released figures for all bodies, and by kind, region and
     size (one table of groups per grouping and measure), each group with the date it was
     released. Withheld groups are kept, with their reasons, for the downloads."""
-    scale = list(
-        ScaleLevel.objects.filter(framework_version=framework_version).values_list(
-            "value", flat=True
-        )
-    )
-    dimensions = list(Dimension.objects.filter(framework_version=framework_version))
+    scale = [lv.value for lv in structure.scale_levels(framework_version)]
+    dimensions = structure.dimensions(framework_version)
     figures = released_figures(framework_version_id=framework_version.pk, scale_values=scale)
     released = figures.group_keys
     measures = [("overall", "Overall")] + [(str(d.pk), d.name) for d in dimensions]

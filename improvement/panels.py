@@ -2,6 +2,7 @@
 (registered in improvement.hooks)."""
 
 from assessments.models import AgreedAnswer, Score
+from frameworks import structure
 from improvement import permissions, selectors
 from organisations.permissions import Permission
 
@@ -13,15 +14,13 @@ def results(request, *, access, assessment, **_):
     if not assessment.is_submitted or not access.can(Permission.VIEW_RESULTS):
         return None
     may_edit = permissions.may_edit(access)
+    fv = assessment.framework_version
+    actions, carried = selectors.results_actions(assessment=assessment)
     context = {
         "may_edit": may_edit,
-        "actions": selectors.with_target_labels(
-            selectors.assessment_actions(assessment=assessment)
-        ),
-        "carried": selectors.carried_actions(assessment=assessment),
-        "level_labels": selectors.level_labels(
-            framework_version_ids={assessment.framework_version_id}
-        ),
+        "actions": actions,
+        "carried": carried,
+        "level_labels": selectors.level_labels([fv]),
         "fv_id": assessment.framework_version_id,
     }
     if may_edit:
@@ -40,7 +39,7 @@ def results(request, *, access, assessment, **_):
                     (v for v in values if bands.get(d.pk) is not None and v > bands[d.pk]), top
                 ),
             }
-            for d in assessment.framework_version.dimensions.all()
+            for d in structure.dimensions(fv)
         ]
         targets = [
             a

@@ -1,13 +1,15 @@
 """Every read of the improvement plan, scoped by the organisation the person may see."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from assessments.models import AgreedAnswer, Assessment
-from frameworks.models import Question, ScaleLevel
+from frameworks import structure
+from frameworks.models import Question
 from frameworks.selectors import version_map
 from improvement.models import Action, ActionNote
 from organisations.models import Membership
@@ -114,10 +116,6 @@ def your_actions(*, user) -> QuerySet[Action]:
     )
 
 
-def assessment_actions(*, assessment: Assessment) -> QuerySet[Action]:
-    return _actions().filter(assessment=assessment).order_by(DUE, "id")
-
-
 @dataclass(frozen=True)
 class Moved:
     code: str
@@ -158,24 +156,44 @@ def carried_actions(*, assessment: Assessment) -> list[Carried]:
     version are followed through the confirmed crosswalk (same or reworded questions only)."""
     if not assessment.is_submitted:
         return []
-    fv = assessment.framework_version
-    actions = list(
+    return _carried(assessment, list(_actions().filter(_carried_q(assessment)).order_by(*DONE)))
+
+
+# Carried actions in the order they were done.
+DONE = ("done_at", "id")
+
+
+def _carried_q(assessment: Assessment) -> Q:
+    return Q(
+        organisation_id=assessment.organisation_id,
+        status=Action.Status.DONE,
+        assessment__framework_version__framework_id=assessment.framework_version.framework_id,
+        assessment__submitted_at__lt=assessment.submitted_at,
+    ) & ~Q(assessment=assessment)
+
+
+def results_actions(*, assessment: Assessment) -> tuple[list[Action], list[Carried]]:
+    """The results page's part of the plan, read in one query: the round's own actions (soonest
+    due first, with `target_label`) and those carried from earlier rounds (`carried_actions`)."""
+    mine = Q(assessment=assessment)
+    rows = (
         _actions()
-        .filter(
-            organisation_id=assessment.organisation_id,
-            status=Action.Status.DONE,
-            assessment__framework_version__framework_id=fv.framework_id,
-            assessment__submitted_at__lt=assessment.submitted_at,
-        )
-        .exclude(assessment=assessment)
-        .order_by("done_at", "id")
+        .filter(mine | _carried_q(assessment) if assessment.is_submitted else mine)
+        .order_by(*DONE)
     )
+    own, earlier = [], []
+    for action in rows:
+        (own if action.assessment_id == assessment.pk else earlier).append(action)
+    own.sort(key=lambda a: (a.due_date is None, a.due_date or date.min, a.pk))  # as DUE
+    return with_target_labels(own), _carried(assessment, earlier) if earlier else []
+
+
+def _carried(assessment: Assessment, actions: list[Action]) -> list[Carried]:
     if not actions:
         return []
+    fv = assessment.framework_version
     levels = _levels({a.assessment_id for a in actions} | {assessment.pk})
-    labels = level_labels(
-        framework_version_ids={a.assessment.framework_version_id for a in actions} | {fv.pk}
-    )
+    labels = level_labels([a.assessment.framework_version for a in actions] + [fv])
     by_dimension: dict[int, list[Question]] = {}
     for q in Question.objects.filter(
         dimension_id__in={a.dimension_id for a in actions if a.dimension_id}
@@ -216,9 +234,7 @@ def carried_actions(*, assessment: Assessment) -> list[Carried]:
 def with_target_labels(actions):
     """Sets `target_label` ("3. Managed", or "") on each action, with one query; returns them."""
     actions = list(actions)
-    labels = level_labels(
-        framework_version_ids={a.assessment.framework_version_id for a in actions}
-    )
+    labels = level_labels(a.assessment.framework_version for a in actions)
     for action in actions:
         action.target_label = labels.get(
             (action.assessment.framework_version_id, action.target_level), ""
@@ -226,12 +242,12 @@ def with_target_labels(actions):
     return actions
 
 
-def level_labels(*, framework_version_ids) -> dict[tuple[int, int], str]:
+def level_labels(versions) -> dict[tuple[int, int], str]:
+    """(version id, level) -> "3. Managed" for each framework version given."""
     return {
-        (fv, value): f"{value}. {label}"
-        for fv, value, label in ScaleLevel.objects.filter(
-            framework_version_id__in=framework_version_ids
-        ).values_list("framework_version_id", "value", "label")
+        (fv.pk, lv.value): f"{lv.value}. {lv.label}"
+        for fv in {fv.pk: fv for fv in versions}.values()
+        for lv in structure.scale_levels(fv)
     }
 
 
@@ -269,9 +285,7 @@ def report_actions(*, assessment: Assessment) -> list[dict]:
         )
         .order_by(DUE, "id")
     )
-    labels = level_labels(
-        framework_version_ids={a.assessment.framework_version_id for a in actions}
-    )
+    labels = level_labels(a.assessment.framework_version for a in actions)
     return [_plain(a, labels) for a in actions]
 
 
@@ -283,9 +297,7 @@ def organisation_actions_data(*, organisation) -> list[dict]:
         .prefetch_related(Prefetch("notes", queryset=ActionNote.objects.select_related("author")))
         .order_by("id")
     )
-    labels = level_labels(
-        framework_version_ids={a.assessment.framework_version_id for a in actions}
-    )
+    labels = level_labels(a.assessment.framework_version for a in actions)
     rows = []
     for action in actions:
         row = _plain(action, labels)

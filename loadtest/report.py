@@ -11,6 +11,7 @@ PHASES = {
     "mix20": "20 signed-in users + 2 PDF downloaders",
     "mix20-np": "20 signed-in users, no PDF downloads",
     "mix50": "50 signed-in users + 2 PDF downloaders",
+    "mix50-np": "50 signed-in users, no PDF downloads",
 }
 P95_AIM_MS = 500
 CPU_NAMES = {"gunicorn": "gunicorn", "postgres": "PostgreSQL", "db_worker": "db_worker"}
@@ -73,8 +74,13 @@ def main(run: Path, when: str) -> None:
 
     p95 = phases["mix20"]["pages"]["p95"]
     p95_np = phases["mix20-np"]["pages"]["p95"]
-    mix = phases["mix50"]["pages"]["per_second"]
-    errors = sum(f["errors"] for f in phases["mix50"]["entries"].values())
+    # The mix's throughput is measured without PDF downloads: the task worker drawing them
+    # shares the same two cores (mix50 shows their effect, and counts the errors).
+    mix = phases["mix50-np"]["pages"]["per_second"]
+    with_pdfs = phases["mix50"]["pages"]["per_second"]
+    errors = sum(
+        f["errors"] for name in ("mix50", "mix50-np") for f in phases[name]["entries"].values()
+    )
     share = mix / healthz["per_second"] if healthz["per_second"] else 0
 
     def verdict(ok):
@@ -88,7 +94,8 @@ def main(run: Path, when: str) -> None:
     print(
         f"  signed-in mix without PDFs at 50 users: {mix:.1f} req/s = {share:.1%} of /healthz's "
         f"{healthz['per_second']:.0f} req/s = {share / 0.10:.2f} x the 10 % aim "
-        f"({verdict(share >= 0.10)})"
+        f"({verdict(share >= 0.10)}); with 2 PDF downloaders {with_pdfs:.1f} req/s = "
+        f"{with_pdfs / healthz['per_second']:.1%}"
     )
     print(f"  errors at 50 users: {errors} (aim 0: {verdict(errors == 0)})")
     print(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make load`: a bounded load test on loopback (about four minutes).
+# `make load`: a bounded load test on loopback (about five minutes).
 # Starts its own PostgreSQL cluster, loads the demo data, runs gunicorn (threads) under
 # production settings on 127.0.0.1, then Locust headless in four phases (loadtest/locustfile.py):
 #   warmup    the demo people sign in, the workers warm up (not reported)
@@ -7,6 +7,7 @@
 #   mix20     20 signed-in users and 2 PDF downloaders (a db_worker draws the PDFs)
 #   mix20-np  the same 20 users without PDF downloads (do PDFs starve other pages?)
 #   mix50     50 signed-in users and 2 PDF downloaders
+#   mix50-np  the same 50 users without PDF downloads: the signed-in mix's throughput
 # and prints the figures (loadtest/report.py). Everything it started stops on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,4 +106,5 @@ phase healthz 20 15 Healthz
 phase mix20 22 "$SECONDS_PER_PHASE" SignedIn PdfDownloader
 phase mix20-np 20 "$SECONDS_PER_PHASE" SignedIn
 phase mix50 52 "$SECONDS_PER_PHASE" SignedIn PdfDownloader
+phase mix50-np 50 "$SECONDS_PER_PHASE" SignedIn
 $PY loadtest/report.py "$WORK/run" "$started"

@@ -75,6 +75,15 @@ def fresh_released_figures():
 
 
 @pytest.fixture(autouse=True)
+def fresh_framework_structure():
+    """Each process keeps frozen versions' structure keyed by version id and publication time;
+    a rolled-back test's ids repeat on SQLite, so none may outlive a test."""
+    from frameworks import structure
+
+    structure.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path_factory):
     """Uploaded logos and export zips go to a fresh folder, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
