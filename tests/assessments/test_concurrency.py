@@ -123,3 +123,73 @@ def test_two_uploads_at_once_cannot_both_pass_the_assessments_total(settings):
         thread.join(timeout=30)
     assert sorted(outcomes) == ["kept", "refused"]
     assert EvidenceFile.objects.count() == 1
+
+
+def test_respondents_saves_go_ahead_together_while_submitting_waits_for_them():
+    """A respondent's save holds the assessment with a shared lock: while one save's transaction
+    is still open, another respondent's save goes ahead, and submitting waits for it (each told
+    here to give up after a while rather than wait)."""
+    from django.db import OperationalError, transaction
+
+    org = OrganisationFactory()
+    lead = MembershipFactory(organisation=org, role=Role.LEAD).user
+    ana, ben = (MembershipFactory(organisation=org, role=Role.RESPONDENT).user for _ in range(2))
+    fv = make_version(dimensions=1, questions=2)
+    first, second = Question.objects.filter(dimension__framework_version=fv).order_by("position")
+    assessment = services.assessment_start(
+        organisation=org, framework_version=fv, round_label="2026/27", user=lead
+    )
+    holding, done = threading.Event(), threading.Event()
+    outcomes = {}
+
+    def save(person, question):
+        return services.answer_save(
+            assessment=assessment,
+            question=question,
+            respondent=person,
+            data=services.AnswerData(state="level", level=2),
+            base_version=0,
+        )
+
+    def hold():
+        try:
+            with transaction.atomic():
+                save(ana, first)
+                holding.set()
+                done.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    def then(name, work, timeout):
+        try:
+            holding.wait(timeout=10)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{timeout}'")
+                work()
+            outcomes[name] = "done"
+        except OperationalError:
+            outcomes[name] = "waited"
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    others = [
+        threading.Thread(target=then, args=("ben saves", lambda: save(ben, second), "5s")),
+        threading.Thread(
+            target=then,
+            args=(
+                "lead submits",
+                lambda: services.assessment_submit(assessment=assessment, user=lead),
+                "500ms",
+            ),
+        ),
+    ]
+    for thread in others:
+        thread.start()
+    for thread in others:
+        thread.join(timeout=30)
+    done.set()
+    holder.join(timeout=30)
+    assert outcomes == {"ben saves": "done", "lead submits": "waited"}
