@@ -383,6 +383,10 @@ def test_an_action_in_the_improvement_plan_is_in_the_word_report_as_in_the_pdf(r
     from improvement.services import action_create
 
     assessment, lead = reported
+    # A name that a narrow cell cannot break at a hyphen ("Pearson-" / "George" read back as
+    # two words).
+    lead.full_name = "Fiona Pearson"
+    lead.save(update_fields=["full_name"])
     question = assessment.framework_version.dimensions.get(position=1).questions.first()
     action_create(
         assessment=assessment,
