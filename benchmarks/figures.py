@@ -30,6 +30,9 @@ class Figures:
     withheld: dict[str, dict[str, str]]  # measure -> group key -> reason
     scale_values: list[int]
     as_of: dict[str, datetime]
+    # What these figures were read from (version, scale, each release's id and date): equal
+    # stamps, equal figures, so anything drawn from them alone may be kept under it.
+    stamp: tuple = ()
     _worked_out: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -109,9 +112,9 @@ def released_figures_of(scales: dict[int, list[int]]) -> dict[int, Figures]:
     ).order_by("group_key"):
         releases[release.framework_version_id].append(release)
     for fv_id in missing:
-        found[fv_id] = figures = _figures(releases[fv_id], scales[fv_id])
         # Keyed by the rows just read (a release may have happened since the first query).
         key = _key(fv_id, scales[fv_id], [(r.pk, r.released_at) for r in releases[fv_id]])
+        found[fv_id] = figures = _figures(releases[fv_id], scales[fv_id], stamp=key)
         with _recent_lock:
             _RECENT[key] = figures
             while len(_RECENT) > _RECENT_SIZE:
@@ -119,7 +122,7 @@ def released_figures_of(scales: dict[int, list[int]]) -> dict[int, Figures]:
     return found
 
 
-def _figures(releases: list[PeerRelease], scale_values) -> Figures:
+def _figures(releases: list[PeerRelease], scale_values, *, stamp: tuple = ()) -> Figures:
     by_measure: dict[str, dict[str, list]] = {}
     for release in releases:
         for measure, pairs in release.measures.items():
@@ -134,4 +137,5 @@ def _figures(releases: list[PeerRelease], scale_values) -> Figures:
         withheld=withheld,
         scale_values=list(scale_values),
         as_of={r.group_key: r.released_at for r in releases},
+        stamp=stamp,
     )

@@ -9,6 +9,7 @@ published version keeps its own open data after a newer one is published, and cl
 compared with the organisations on the version they submitted on.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -162,6 +163,9 @@ def national_picture(*, framework_version: FrameworkVersion) -> dict:
     dates = [when for _, when in summaries if when is not None]
     return {
         "framework_version": framework_version,
+        # The released figures' stamp names the tables drawn from them (national.html keeps
+        # them for the process under it; version and dimensions never change once published).
+        "stamp": hashlib.sha256(repr(figures.stamp).encode()).hexdigest(),
         "scale": (scale[0], scale[-1]) if scale else None,
         "everyone": everyone,
         "groupings": groupings,

@@ -54,8 +54,9 @@ def empty_cache(request):
     The cache is a database table (settings.CACHES), so only a test with database access has
     one; a transactional test's flush does not empty it, hence this.
     """
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
+    caches["local"].clear()  # each process's own (no database needed)
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
     elif "db" in request.fixturenames:

@@ -105,6 +105,34 @@ def test_consultant_compares_only_their_clients(population):
     )
 
 
+def test_the_national_tables_drawn_once_are_drawn_again_when_figures_are_released(client):
+    """The tables are kept for the process under the released figures' stamp: a new release
+    shows its figures on the next visit, and another version never shows this one's."""
+    fv = make_version(slug="kept", dimensions=1, questions=1)
+    for level in (1, 2, 2, 3, 3, 4):
+        submit(OrganisationFactory(), fv, [level])
+    release(fv)
+    url = reverse("benchmarks:national", args=[fv.framework.slug])
+
+    def all_row():
+        text = client.get(url).content.decode()
+        table = text[text.index('id="all-organisations"') :]
+        return " ".join(re.sub(r"<[^>]+>", " ", table[: table.index("</table>")]).split())
+
+    before = all_row()
+    assert all_row() == before  # drawn from the kept tables
+    for _ in range(6):
+        submit(OrganisationFactory(), fv, [5])
+    release(fv)
+    after = all_row()
+    assert after != before and "12" in after and "12" not in before
+    newer = make_version(slug="kept", version="1.1.0", dimensions=1, questions=1)
+    for level in (5, 5, 5, 5, 5, 5):
+        submit(OrganisationFactory(), newer, [level])
+    release(newer)
+    assert all_row() != after  # the newest version's page, with its own tables
+
+
 # Versions; the released "all" figures that say which versions have figures; then the shown
 # version's released figures. Each is counted on its second read: the first after a release also
 # reads the figures in full (benchmarks/figures.py), and the first of a version its scale and
