@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make load`: a bounded load test on loopback (about five minutes).
 # Starts its own PostgreSQL cluster, loads the demo data, runs gunicorn (threads) under
-# production settings on 127.0.0.1, then Locust headless in four phases (loadtest/locustfile.py):
+# production settings on 127.0.0.1, then Locust headless in phases (loadtest/locustfile.py):
 #   warmup    the demo people sign in, the workers warm up (not reported)
 #   healthz   /healthz alone, as fast as it goes: the ceiling for one database round trip
 #   mix20     20 signed-in users and 2 PDF downloaders (a db_worker draws the PDFs)
