@@ -149,16 +149,6 @@ def _levels(assessment_ids) -> dict[tuple[int, int], int | None]:
     }
 
 
-def carried_actions(*, assessment: Assessment) -> list[Carried]:
-    """For a submitted round: each action made from an earlier round of the same organisation on
-    the same framework and marked done since then (or before this round was submitted), with how
-    its questions moved from that round's agreed level to this round's. Questions of an older
-    version are followed through the confirmed crosswalk (same or reworded questions only)."""
-    if not assessment.is_submitted:
-        return []
-    return _carried(assessment, list(_actions().filter(_carried_q(assessment)).order_by(*DONE)))
-
-
 # Carried actions in the order they were done.
 DONE = ("done_at", "id")
 
@@ -174,7 +164,13 @@ def _carried_q(assessment: Assessment) -> Q:
 
 def results_actions(*, assessment: Assessment) -> tuple[list[Action], list[Carried]]:
     """The results page's part of the plan, read in one query: the round's own actions (soonest
-    due first, with `target_label`) and those carried from earlier rounds (`carried_actions`)."""
+    due first, with `target_label`) and those carried from earlier rounds.
+
+    Carried: for a submitted round, each action made from an earlier round of the same
+    organisation on the same framework and marked done since then (or before this round was
+    submitted), with how its questions moved from that round's agreed level to this round's.
+    Questions of an older version are followed through the confirmed crosswalk (same or reworded
+    questions only)."""
     mine = Q(assessment=assessment)
     rows = (
         _actions()

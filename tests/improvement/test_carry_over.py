@@ -36,7 +36,7 @@ def test_the_next_round_shows_how_done_actions_moved_their_questions(body):
         body.organisation, body.fv, [4] + [2] * (len(q) - 1), "2026/27", lead=body.lead
     )
 
-    carried = {c.action.pk: c for c in selectors.carried_actions(assessment=later)}
+    carried = {c.action.pk: c for c in selectors.results_actions(assessment=later)[1]}
     assert set(carried) == {moved.pk, still.pk}  # open actions are not "done since"
     assert [(m.before, m.now) for m in carried[moved.pk].questions] == [(2, 4), (2, 2)]
     assert not carried[moved.pk].moved_nothing
@@ -56,7 +56,7 @@ def test_the_next_round_shows_how_done_actions_moved_their_questions(body):
 
 def test_the_round_an_action_came_from_shows_no_movement(body):
     _done(body, "Name data owners", body.questions[:1])
-    assert selectors.carried_actions(assessment=body.assessment) == []
+    assert selectors.results_actions(assessment=body.assessment)[1] == []
 
 
 def _second_version():
@@ -95,7 +95,7 @@ def test_across_versions_questions_are_followed_through_the_crosswalk(body):
     action = _done(body, "Name data owners", body.questions[:2])
     v2 = _second_version()
     later, _ = submit(body.organisation, v2, [4, 1], "2026/27", lead=body.lead)
-    [carried] = selectors.carried_actions(assessment=later)
+    [carried] = selectors.results_actions(assessment=later)[1]
     assert carried.action == action
     assert [(m.code, m.before, m.now) for m in carried.questions] == [
         ("d1-q1", 2, 4),
