@@ -65,6 +65,11 @@ def layout_fingerprint() -> str:
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
+def questionnaire_html(*, version: FrameworkVersion, branding=None) -> str:
+    context = {**questionnaire_context(version=version), "branding": branding}
+    return render_to_string("frameworks/questionnaire.html", context)
+
+
 def render_questionnaire_pdf(*, version: FrameworkVersion, branding=None) -> bytes:
     """The questionnaire as a tagged PDF; `branding`: a consultant's name and logo for the cover.
 
@@ -73,8 +78,7 @@ def render_questionnaire_pdf(*, version: FrameworkVersion, branding=None) -> byt
     """
 
     def render():
-        context = {**questionnaire_context(version=version), "branding": branding}
-        return html_to_pdf(render_to_string("frameworks/questionnaire.html", context))
+        return html_to_pdf(questionnaire_html(version=version, branding=branding))
 
     if branding is not None or version.is_draft:
         return render()

@@ -432,10 +432,17 @@ def _grid(*, scores, axis, sections, levels) -> dict | None:
     }
 
 
-def render_pdf(*, assessment: Assessment, branding=None, with_spread: bool = False) -> bytes:
-    """The board report; `branding` is the exporting consultant's name and logo, if any."""
+def report_html(*, assessment: Assessment, branding=None, with_spread: bool = False) -> str:
+    """The board report's HTML; `branding` is the exporting consultant's name and logo, if any."""
     context = {
         **report_context(assessment=assessment, with_spread=with_spread),
         "branding": branding,
     }
-    return html_to_pdf(render_to_string("reports/report.html", context))
+    return render_to_string("reports/report.html", context)
+
+
+def render_pdf(*, assessment: Assessment, branding=None, with_spread: bool = False) -> bytes:
+    """The board report as a PDF (see report_html)."""
+    return html_to_pdf(
+        report_html(assessment=assessment, branding=branding, with_spread=with_spread)
+    )
