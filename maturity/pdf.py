@@ -156,9 +156,10 @@ class _RenderCollections:
 
 
 _render_collections = _RenderCollections()
+fewer_collections = _render_collections.fewer
 
 
 def html_to_pdf(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1) of the HTML; relative URLs resolve against BASE_URL."""
-    with _render_collections.fewer():
+    with fewer_collections():
         return html_document(html).write_pdf(pdf_variant="pdf/ua-1")

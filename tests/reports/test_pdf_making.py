@@ -142,14 +142,14 @@ def test_renders_in_two_threads_at_once_leave_pythons_threshold_as_it_was():
     during = {}
 
     def first():
-        with pdf._render_collections.fewer():
+        with pdf.fewer_collections():
             first_in.set()
             second_in.wait(5)
         first_out.set()
 
     def second():
         first_in.wait(5)
-        with pdf._render_collections.fewer():
+        with pdf.fewer_collections():
             second_in.set()
             first_out.wait(5)
             during["after the first ended"] = gc.get_threshold()[0]
