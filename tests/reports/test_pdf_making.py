@@ -116,23 +116,30 @@ def test_html_that_is_not_well_formed_still_makes_its_pdf(tmp_path):
 
 
 def test_a_pdf_is_made_with_young_collections_less_often_and_no_full_one(
-    report_with_everything,
+    report_with_everything, monkeypatch
 ):
     before = gc.get_threshold()
-    seen = []
+    during, seen = [], []
+    parse = pdf.html_document
+
+    def parse_and_look(html):
+        during.append(gc.get_threshold())
+        return parse(html)
 
     def record(phase, info):
         if phase == "start":
             seen.append((info["generation"], gc.get_threshold()[0]))
 
+    monkeypatch.setattr(pdf, "html_document", parse_and_look)
     gc.callbacks.append(record)
     try:
         pdf.html_to_pdf(report_with_everything)
     finally:
         gc.callbacks.remove(record)
-    assert seen, "a report allocates enough for at least one collection"
+    assert during == [(pdf.RENDER_GC_THRESHOLD, *before[1:])]
+    # Whatever collections the render set off were at that threshold, and none was full.
     assert all(threshold == pdf.RENDER_GC_THRESHOLD for _, threshold in seen)
-    assert not [generation for generation, _ in seen if generation == 2]
+    assert 2 not in [generation for generation, _ in seen]
     assert gc.get_threshold() == before
 
 
