@@ -104,6 +104,8 @@ def test_the_pdf_is_the_same_whichever_parser_reads_the_html(report_with_everyth
     assert page_count(quick, tmp_path) == page_count(html5, tmp_path)
     text = pdf_text(quick, tmp_path)
     assert "Acme & Partners <Advisory>" in text and "Ash & Elm Council" in text
+    # No template syntax printed (a Django comment is one line; a longer one shows as text).
+    assert not [mark for mark in ("{#", "#}", "{%", "%}", "{{", "}}") if mark in text]
 
 
 def test_html_that_is_not_well_formed_still_makes_its_pdf(tmp_path):
