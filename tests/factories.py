@@ -12,7 +12,7 @@ from frameworks.fileformat import (
     LevelSpec,
     QuestionSpec,
 )
-from frameworks.models import Question
+from frameworks.models import FrameworkVersion, Question
 from frameworks.services import editors_group, framework_version_import
 from organisations.models import ConsultantGrant, Membership, Organisation, Role
 
@@ -166,3 +166,16 @@ def release(fv):
     from benchmarks.services import peer_figures_release
 
     peer_figures_release(framework_version_ids=[fv.pk])
+
+
+def largest_builtin():
+    """The built-in framework version with the most questions (what `make bench` reports on),
+    loaded from the library first."""
+    from frameworks.builtin import library_files, library_load
+
+    library_load()
+    builtin = {path.parent.name for path in library_files()}
+    return max(
+        FrameworkVersion.objects.filter(status="published", framework__slug__in=builtin),
+        key=lambda fv: Question.objects.filter(dimension__framework_version=fv).count(),
+    )

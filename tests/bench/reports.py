@@ -73,18 +73,6 @@ def weasyprint_import_ms() -> float:
         return float("nan")
 
 
-def largest_builtin():
-    from frameworks.builtin import library_files, library_load
-    from frameworks.models import FrameworkVersion, Question
-
-    library_load()
-    builtin = {path.parent.name for path in library_files()}
-    return max(
-        FrameworkVersion.objects.filter(status="published", framework__slug__in=builtin),
-        key=lambda fv: Question.objects.filter(dimension__framework_version=fv).count(),
-    )
-
-
 def largest_with_grid():
     """The largest built-in version with a layer axis: its report adds the lens-by-layer grid."""
     from frameworks.builtin import library_files
@@ -381,6 +369,7 @@ def docx_bench(assessment):
 def bench():
     from maturity.pdf import fewer_collections, html_document, html_to_pdf
     from reports.report import render_pdf, report_context
+    from tests.factories import largest_builtin
 
     fv = largest_builtin()
     assessment, question_count = build_assessment(fv)

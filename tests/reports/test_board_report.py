@@ -16,6 +16,7 @@ from reports.report import radar_svg, render_pdf
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
+    largest_builtin,
     make_version,
     release,
     submit,
@@ -332,19 +333,6 @@ def test_the_radar_labels_its_scale():
         ["A", "B", "C"], [1.0, 3.0, 5.0], [2.0, None, 2.0], low=1, high=5, labels={3: "Defined"}
     )
     assert ">3 Defined</text>" in svg and ">5</text>" in svg
-
-
-def largest_builtin():
-    """The built-in version with the most questions (as `make bench` reports on)."""
-    from frameworks.builtin import library_files, library_load
-    from frameworks.models import FrameworkVersion
-
-    library_load()
-    slugs = {path.parent.name for path in library_files()}
-    return max(
-        FrameworkVersion.objects.filter(status="published", framework__slug__in=slugs),
-        key=lambda fv: Question.objects.filter(dimension__framework_version=fv).count(),
-    )
 
 
 # The largest built-in framework: 8 dimensions with long names, whose peer chart is too tall
