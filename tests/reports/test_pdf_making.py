@@ -11,9 +11,12 @@ ends."""
 
 import gc
 import io
+import re
+import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from datetime import date
+from html import unescape
 
 import pytest
 import weasyprint
@@ -170,3 +173,103 @@ def test_renders_in_two_threads_at_once_leave_pythons_threshold_as_it_was():
         thread.join(10)
     assert during == {"after the first ended": pdf.RENDER_GC_THRESHOLD}
     assert gc.get_threshold() == before
+
+
+def chart(*texts: str) -> str:
+    """A page with an SVG chart holding these text elements (our charts' own attributes)."""
+    body = "".join(texts)
+    return (
+        '<html lang="en"><head><meta charset="utf-8"/></head><body>'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" '
+        f'font-family="Liberation Sans, Arial, sans-serif">{body}</svg></body></html>'
+    )
+
+
+@pytest.fixture
+def svg_layouts(monkeypatch):
+    """The text of every Pango layout WeasyPrint makes for SVG text (its SVG code looks up
+    split_first_line when it draws, the rest of WeasyPrint at import)."""
+    from weasyprint.text import line_break
+
+    texts = []
+    split = line_break.split_first_line
+
+    def recorded(text, *args, **kwargs):
+        texts.append(text)
+        return split(text, *args, **kwargs)
+
+    monkeypatch.setattr(line_break, "split_first_line", recorded)
+    return texts
+
+
+def word_boxes(pdf_bytes: bytes, tmp_path) -> list[tuple[str, float, float, float]]:
+    """Each word on the first page with where poppler finds it: (word, left, right, baseline
+    side), in points."""
+    path = tmp_path / "boxes.pdf"
+    path.write_bytes(pdf_bytes)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (unescape(word), float(x_min), float(x_max), float(y_max))
+        for x_min, y_max, x_max, word in re.findall(
+            r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html
+        )
+    ]
+
+
+LABELS = (
+    '<text x="200" y="40" font-size="9" text-anchor="middle">Digital identity</text>',
+    '<text x="390" y="80" font-size="9" text-anchor="end" font-weight="bold" fill="#505a5f">'
+    "4 Embedded</text>",
+    '<text x="10" y="120" font-size="9">Measures, standards and outcomes</text>',
+)
+
+
+def test_svg_text_is_laid_out_as_one_run_not_letter_by_letter(svg_layouts, tmp_path):
+    document = pdf.html_to_pdf(chart(*LABELS))
+    # Before, a layout for each of the 16 + 10 + 32 characters as well.
+    assert [text for text in svg_layouts if len(text) == 1] == []
+    assert sorted(set(svg_layouts)) == [
+        "4 Embedded",
+        "Digital identity",
+        "Measures, standards and outcomes",
+    ]
+    text = " ".join(pdf_text(document, tmp_path).split())
+    for label in ("Digital identity", "4 Embedded", "Measures, standards and outcomes"):
+        assert label in text
+
+
+def test_svg_text_in_one_run_stands_where_it_stood_letter_by_letter(monkeypatch, tmp_path):
+    from weasyprint import svg
+
+    one_run = word_boxes(pdf.html_to_pdf(chart(*LABELS)), tmp_path)
+    stock = pdf._svg_text_in_one_run().stock
+    for tag in ("a", "text", "textPath", "tspan"):
+        monkeypatch.setitem(svg.TAGS, tag, stock)
+    monkeypatch.setattr(svg, "text", stock)
+    letters = word_boxes(pdf.html_to_pdf(chart(*LABELS)), tmp_path)
+    assert [word for word, *_ in one_run] == [word for word, *_ in letters]
+    assert len(one_run) == 8
+    # Within half a point: kerning now applies across the run; anchored text is still centred
+    # on, or ends at, its x.
+    for (word, *at), (_, *was) in zip(one_run, letters, strict=True):
+        assert all(abs(a - b) < 0.5 for a, b in zip(at, was, strict=True)), (word, at, was)
+
+
+def test_svg_text_placed_character_by_character_is_still_drawn_letter_by_letter(
+    svg_layouts, tmp_path
+):
+    document = pdf.html_to_pdf(
+        chart(
+            '<text x="20 40 60" y="40" font-size="9">abc</text>',
+            '<text x="20" y="80" font-size="9" rotate="10">def</text>',
+            '<text x="20" y="120" font-size="9" letter-spacing="3">ghi</text>',
+        )
+    )
+    for letter in "abcdefghi":
+        assert letter in svg_layouts
+    assert "a b c" in " ".join(pdf_text(document, tmp_path).split())
