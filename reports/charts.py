@@ -74,7 +74,19 @@ def peer_chart_svg(rows, *, levels, own_name: str, group_plural: str) -> str:
             'stroke-width="0.8"/>'
         )
         body.append(_text(gx, axis_y + 14, str(level.value), size=11, anchor="middle"))
-        body.append(_text(gx, axis_y + 28, level.label[:22], size=10, anchor="middle", fill=PEER))
+        # The first name starts at the chart's edge: centred under its mark, it would begin
+        # outside the picture and lose its first letters.
+        first = level is levels[0]
+        body.append(
+            _text(
+                0 if first else gx,
+                axis_y + 28,
+                level.label[:22],
+                size=10,
+                anchor="start" if first else "middle",
+                fill=PEER,
+            )
+        )
     for i, (name, own, peers) in enumerate(rows):
         y = top + i * row_height
         mid = y + 30

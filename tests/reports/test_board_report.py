@@ -3,16 +3,20 @@ worked out, the lead's reason beside each agreed answer, a roadmap that starts w
 targets, and charts a board reads at a glance. Read back from the PDF with poppler."""
 
 import re
+import subprocess
+import xml.etree.ElementTree as ET
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import ImageFont
 
 from assessments import scoring, services
 from frameworks.models import Question
 from organisations.models import Membership, Organisation, Role
 from reports import rendering, roadmap
-from reports.report import radar_svg, render_pdf
+from reports.report import radar_svg, render_pdf, report_html
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -337,8 +341,9 @@ def test_the_radar_labels_its_scale():
 
 # The largest built-in framework: 8 dimensions with long names, whose peer chart is too tall
 # to share the profile's page.
-@pytest.mark.parametrize("framework", ["made for tests", "largest built-in"])
-def test_no_page_but_the_last_is_left_mostly_empty(framework, tmp_path):
+def with_peers_and_a_past_round(framework: str):
+    """A submitted assessment whose report draws every chart (radar, peers, trend), on a
+    4-dimension framework made for tests or on the largest built-in one."""
     fv = make_version(dimensions=4, questions=3) if framework == "made for tests" else None
     fv = fv or largest_builtin()
     org = OrganisationFactory(kind=Organisation.Kind.UNITARY)
@@ -351,7 +356,61 @@ def test_no_page_but_the_last_is_left_mostly_empty(framework, tmp_path):
         submit(OrganisationFactory(kind=Organisation.Kind.UNITARY), fv, [1 + n % 5] * count)
     other_kinds(fv)
     release(fv)
-    pdf = render_pdf(assessment=assessment)
+    return assessment
+
+
+@pytest.mark.parametrize("framework", ["made for tests", "largest built-in"])
+def test_no_page_but_the_last_is_left_mostly_empty(framework, tmp_path):
+    pdf = render_pdf(assessment=with_peers_and_a_past_round(framework))
     fills = page_fill(pdf, tmp_path)
     assert len(fills) >= 6
     assert [(page, round(f, 2)) for page, f in enumerate(fills[:-1], 1) if f < 0.5] == []
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@cache
+def liberation_sans(bold: bool, size: float):
+    """The charts' font, as fontconfig finds it for WeasyPrint, to measure their text."""
+    path = subprocess.run(
+        ["fc-match", "-f", "%{file}", f"Liberation Sans:{'bold' if bold else 'regular'}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return ImageFont.truetype(path, size)
+
+
+def text_boxes(chart):
+    """Each line of text in an SVG chart with the box it takes: (text, left, top, right,
+    bottom) in the chart's own units, from its x, y, dy, anchor, size and weight."""
+    for text in chart.iter(f"{SVG}text"):
+        size = float(text.get("font-size", 16))
+        font = liberation_sans(text.get("font-weight") == "bold", size)
+        lines = [(text.get("x"), 0.0, text.text)] if text.text else []
+        lines += [(span.get("x"), float(span.get("dy", 0)), span.text) for span in text]
+        y = float(text.get("y"))
+        for x, dy, line in lines:
+            y += dy
+            width = font.getlength(line)
+            left = float(x or text.get("x")) - {"start": 0, "middle": width / 2, "end": width}[
+                text.get("text-anchor", "start")
+            ]
+            yield line, left, y - 0.8 * size, left + width, y + 0.2 * size
+
+
+@pytest.mark.parametrize("framework", ["made for tests", "largest built-in"])
+def test_no_chart_text_runs_off_the_edge_of_its_chart(framework):
+    html = report_html(assessment=with_peers_and_a_past_round(framework))
+    charts = list(ET.fromstring(html).iter(f"{SVG}svg"))
+    assert len(charts) == 3  # trend, radar, peers
+    off = []
+    for chart in charts:
+        _, _, width, height = (float(n) for n in chart.get("viewBox").split())
+        for line, left, top, right, bottom in text_boxes(chart):
+            if left < 0 or top < 0 or right > width or bottom > height:
+                off.append((line, round(left), round(top), round(right), round(bottom)))
+    # Before, the peer chart's "Initial", centred under the scale's first mark, began 5 units
+    # left of the chart, and its first letter was cut off.
+    assert off == []
