@@ -394,9 +394,8 @@ def text_boxes(chart):
         for x, dy, line in lines:
             y += dy
             width = font.getlength(line)
-            left = float(x or text.get("x")) - {"start": 0, "middle": width / 2, "end": width}[
-                text.get("text-anchor", "start")
-            ]
+            anchor = {"start": 0, "middle": 0.5, "end": 1}[text.get("text-anchor", "start")]
+            left = float(x or text.get("x")) - anchor * width
             yield line, left, y - 0.8 * size, left + width, y + 0.2 * size
 
 
