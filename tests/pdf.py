@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+from html import unescape
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
@@ -10,6 +11,23 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def word_boxes(pdf: bytes, tmp_path) -> list[list[tuple[str, float, float, float, float]]]:
+    """Each page's words with where poppler finds them: (word, left, top, right, bottom), in
+    points from the page's top left corner."""
+    path = tmp_path / "words.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    word = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    )
+    return [
+        [(unescape(text), *map(float, box)) for *box, text in word.findall(page)]
+        for page in html.split("<page ")[1:]
+    ]
 
 
 def page_count(pdf: bytes, tmp_path) -> int:

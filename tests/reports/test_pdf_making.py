@@ -11,12 +11,9 @@ ends."""
 
 import gc
 import io
-import re
-import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from datetime import date
-from html import unescape
 
 import pytest
 import weasyprint
@@ -39,7 +36,7 @@ from tests.factories import (
     release,
     submit,
 )
-from tests.pdf import page_count, pdf_text
+from tests.pdf import page_count, pdf_text, word_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -202,25 +199,6 @@ def svg_layouts(monkeypatch):
     return texts
 
 
-def word_boxes(pdf_bytes: bytes, tmp_path) -> list[tuple[str, float, float, float]]:
-    """Each word on the first page with where poppler finds it: (word, left, right, baseline
-    side), in points."""
-    path = tmp_path / "boxes.pdf"
-    path.write_bytes(pdf_bytes)
-    html = subprocess.run(
-        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [
-        (unescape(word), float(x_min), float(x_max), float(y_max))
-        for x_min, y_max, x_max, word in re.findall(
-            r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html
-        )
-    ]
-
-
 LABELS = (
     '<text x="200" y="40" font-size="9" text-anchor="middle">Digital identity</text>',
     '<text x="390" y="80" font-size="9" text-anchor="end" font-weight="bold" fill="#505a5f">'
@@ -246,12 +224,12 @@ def test_svg_text_is_laid_out_as_one_run_not_letter_by_letter(svg_layouts, tmp_p
 def test_svg_text_in_one_run_stands_where_it_stood_letter_by_letter(monkeypatch, tmp_path):
     from weasyprint import svg
 
-    one_run = word_boxes(pdf.html_to_pdf(chart(*LABELS)), tmp_path)
+    one_run = word_boxes(pdf.html_to_pdf(chart(*LABELS)), tmp_path)[0]
     stock = pdf._svg_text_in_one_run().stock
     for tag in ("a", "text", "textPath", "tspan"):
         monkeypatch.setitem(svg.TAGS, tag, stock)
     monkeypatch.setattr(svg, "text", stock)
-    letters = word_boxes(pdf.html_to_pdf(chart(*LABELS)), tmp_path)
+    letters = word_boxes(pdf.html_to_pdf(chart(*LABELS)), tmp_path)[0]
     assert [word for word, *_ in one_run] == [word for word, *_ in letters]
     assert len(one_run) == 8
     # Within half a point: kerning now applies across the run; anchored text is still centred
