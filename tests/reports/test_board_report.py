@@ -17,7 +17,7 @@ from assessments import scoring, services
 from frameworks.models import Question
 from organisations.models import Membership, Organisation, Role
 from reports import rendering, roadmap
-from reports.report import radar_svg, render_pdf, report_html
+from reports.report import radar_svg, render_pdf, report_context, report_html
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -443,3 +443,22 @@ def test_no_words_in_the_report_run_into_each_other_or_off_the_page(framework, t
     # [(False, 6, 'applicable', 'know', 0.46)], read as "applicableknow".
     assert touching == []
     assert outside == []
+
+
+def test_each_dimension_starts_on_the_page_of_its_first_question(tmp_path):
+    assessment = with_peers_and_a_past_round("largest built-in")
+    pages = [
+        " ".join(page.split())
+        for page in pdf_text(render_pdf(assessment=assessment), tmp_path).split("\f")
+    ]
+    stranded = []
+    for number, section in enumerate(report_context(assessment=assessment)["sections"], 1):
+        heading = f"{number}. {section['dimension'].name}"
+        question = " ".join(section["items"][0]["question"].text.split()[:6])
+        # The contents on the first page name each dimension too.
+        (at,) = [page for page, text in enumerate(pages[1:], 2) if heading in text]
+        if question not in pages[at - 1]:
+            stranded.append((heading, at))
+    # Before, this report left "1. Person-centred design" and "6. Measures, standards and
+    # outcomes", with their descriptions and scores, at the foot of pages 6 and 11.
+    assert stranded == []
