@@ -1,5 +1,6 @@
 """Reading PDFs back as text and pages, with poppler's tools, as a person's viewer would."""
 
+import itertools
 import re
 import subprocess
 from html import unescape
@@ -28,6 +29,30 @@ def word_boxes(pdf: bytes, tmp_path) -> list[list[tuple[str, float, float, float
         [(unescape(text), *map(float, box)) for *box, text in word.findall(page)]
         for page in html.split("<page ")[1:]
     ]
+
+
+# The text block of an A4 page with 18 mm side margins, in points: our PDFs' pages.
+TEXT_BLOCK = (18 / 25.4 * 72, (210 - 18) / 25.4 * 72)
+
+
+def crowded_words(pdf: bytes, tmp_path) -> list[tuple]:
+    """Words that run into the next on their line, (page, word, next word, gap in points), or
+    stand outside the page's text block, (page, word, left, right): text too wide for its
+    table column, or a chart label drawn past its edge. Closer than 1.5 pt is less than a
+    space at the smallest text we print (a 6.5 pt chart label has a 1.8 pt space)."""
+    crowded = []
+    for page, words in enumerate(word_boxes(pdf, tmp_path), 1):
+        lines = {}
+        for word, left, _, right, bottom in words:
+            lines.setdefault(round(bottom, 1), []).append((left, right, word))
+            if left < TEXT_BLOCK[0] - 0.1 or right > TEXT_BLOCK[1] + 0.1:
+                crowded.append((page, word, round(left, 1), round(right, 1)))
+        for line in lines.values():
+            line.sort()
+            for (_, right, word), (left, _, after) in itertools.pairwise(line):
+                if left - right < 1.5:
+                    crowded.append((page, word, after, round(left - right, 2)))
+    return crowded
 
 
 def page_count(pdf: bytes, tmp_path) -> int:

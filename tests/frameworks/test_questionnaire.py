@@ -12,7 +12,7 @@ from frameworks.services import framework_version_import
 from maturity.accounts.models import ConsultantBranding
 from tests.conftest import CsrfClient
 from tests.factories import UserFactory, make_version
-from tests.pdf import pdf_text
+from tests.pdf import crowded_words, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,13 @@ def test_builtin_questionnaire_has_every_question_and_level(path, tmp_path):
     if path.stem != "1.0.0":  # a later version's crosswalk names the first
         framework_version_import(spec=library_spec(path.parent / "1.0.0.yaml"), publish=True)
     fv = framework_version_import(spec=library_spec(path), publish=True)
-    pages = pages_of(render_questionnaire_pdf(version=fv), tmp_path)
+    pdf = render_questionnaire_pdf(version=fv)
+    pages = pages_of(pdf, tmp_path)
     text = " ".join(pages)
     count = len(pages)
 
     assert count > 1
+    assert crowded_words(pdf, tmp_path) == []  # no word runs into the next or off the page
     assert f"Page 1 of {count}" in pages[0] and f"Page {count} of {count}" in pages[-1]
     assert "Workshop questionnaire" in pages[0] and fv.name in pages[0]
     assert f"Version {fv.version}" in pages[0] and "Published" in pages[0]

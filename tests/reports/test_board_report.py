@@ -2,7 +2,6 @@
 worked out, the lead's reason beside each agreed answer, a roadmap that starts with the lead's
 targets, and charts a board reads at a glance. Read back from the PDF with poppler."""
 
-import itertools
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -26,7 +25,7 @@ from tests.factories import (
     release,
     submit,
 )
-from tests.pdf import page_fill, pdf_text, word_boxes
+from tests.pdf import crowded_words, page_fill, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -416,33 +415,18 @@ def test_no_chart_text_runs_off_the_edge_of_its_chart(framework):
     assert off == []
 
 
-# The text block of an A4 page with 18 mm side margins, in points.
-TEXT_BLOCK = (18 / 25.4 * 72, (210 - 18) / 25.4 * 72)
-
-
 @pytest.mark.parametrize("framework", ["made for tests", "largest built-in"])
 def test_no_words_in_the_report_run_into_each_other_or_off_the_page(framework, tmp_path):
     assessment = with_peers_and_a_past_round(framework)
-    touching, outside = [], []
-    for with_spread in (False, True):
-        pdf = render_pdf(assessment=assessment, with_spread=with_spread)
-        for page, words in enumerate(word_boxes(pdf, tmp_path), 1):
-            lines = {}
-            for word, left, _, right, bottom in words:
-                lines.setdefault(round(bottom, 1), []).append((left, right, word))
-                if left < TEXT_BLOCK[0] - 0.1 or right > TEXT_BLOCK[1] + 0.1:
-                    outside.append((with_spread, page, word, round(left, 1), round(right, 1)))
-            for line in lines.values():
-                line.sort()
-                for (_, right, word), (left, _, after) in itertools.pairwise(line):
-                    # Closer than 1.5 pt: less than a space at the report's smallest text (the
-                    # radar's ring labels, 1.8 pt), so one word runs into the next.
-                    if left - right < 1.5:
-                        touching.append((with_spread, page, word, after, round(left - right, 2)))
+    crowded = {
+        with_spread: crowded_words(
+            render_pdf(assessment=assessment, with_spread=with_spread), tmp_path
+        )
+        for with_spread in (False, True)
+    }
     # Before, the "who took part" table's "Not applicable" heading was wider than its column:
-    # [(False, 6, 'applicable', 'know', 0.46)], read as "applicableknow".
-    assert touching == []
-    assert outside == []
+    # [(6, 'applicable', 'know', 0.46)], read as "applicableknow".
+    assert crowded == {False: [], True: []}
 
 
 def test_each_dimension_starts_on_the_page_of_its_first_question(tmp_path):
