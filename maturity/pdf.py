@@ -125,7 +125,9 @@ def _svg_text_in_one_run():
     from weasyprint import svg
     from weasyprint.svg.utils import normalize
 
-    stock = svg.TAGS["text"]
+    # Two threads making their first PDFs at once may both get here: the second wraps the
+    # stock function again, not the first one's wrapper.
+    stock = getattr(svg.TAGS["text"], "stock", svg.TAGS["text"])
 
     def text(drawer, node, font_size):
         element = node._etree_node
@@ -140,7 +142,7 @@ def _svg_text_in_one_run():
 
     text.stock = stock
     for tag, function in svg.TAGS.items():
-        if function is stock:
+        if getattr(function, "stock", function) is stock:
             svg.TAGS[tag] = text
     svg.text = text  # SVG.draw_node knows text elements by this name
     return text
