@@ -14,6 +14,13 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     ).stdout
 
 
+def pages_of(pdf: bytes, tmp_path) -> list[str]:
+    """Each page's text, whitespace collapsed so wrapped lines read as one sentence."""
+    pages = pdf_text(pdf, tmp_path).split("\f")[:-1]  # pdftotext ends every page with \f
+    # A line broken after a hyphen ("re-" / "entering") reads back as "re- entering".
+    return [re.sub(r"(?<=\w-) (?=\w)", "", re.sub(r"\s+", " ", page)) for page in pages]
+
+
 def word_boxes(pdf: bytes, tmp_path) -> list[list[tuple[str, float, float, float, float]]]:
     """Each page's words with where poppler finds them: (word, left, top, right, bottom), in
     points from the page's top left corner."""

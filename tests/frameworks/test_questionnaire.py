@@ -12,7 +12,7 @@ from frameworks.services import framework_version_import
 from maturity.accounts.models import ConsultantBranding
 from tests.conftest import CsrfClient
 from tests.factories import UserFactory, make_version
-from tests.pdf import crowded_words, pdf_text
+from tests.pdf import crowded_words, pages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,6 @@ def questionnaire_url(fv, version=None):
         "frameworks:questionnaire_pdf",
         kwargs={"slug": fv.framework.slug, "version": version or fv.version},
     )
-
-
-def pages_of(pdf: bytes, tmp_path) -> list[str]:
-    """Each page's text, whitespace collapsed so wrapped lines read as one sentence."""
-    pages = pdf_text(pdf, tmp_path).split("\f")[:-1]  # pdftotext ends every page with \f
-    # A line broken after a hyphen ("re-" / "entering") reads back as "re- entering".
-    return [re.sub(r"(?<=\w-) (?=\w)", "", re.sub(r"\s+", " ", page)) for page in pages]
 
 
 @pytest.mark.parametrize("path", library_files(), ids=lambda path: path.stem)

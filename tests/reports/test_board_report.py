@@ -25,7 +25,7 @@ from tests.factories import (
     release,
     submit,
 )
-from tests.pdf import crowded_words, page_fill, pdf_text
+from tests.pdf import crowded_words, page_fill, pages_of, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -339,8 +339,6 @@ def test_the_radar_labels_its_scale():
     assert ">3 Defined</text>" in svg and ">5</text>" in svg
 
 
-# The largest built-in framework: 8 dimensions with long names, whose peer chart is too tall
-# to share the profile's page.
 def with_peers_and_a_past_round(framework: str):
     """A submitted assessment whose report draws every chart (radar, peers, trend), on a
     4-dimension framework made for tests or on the largest built-in one."""
@@ -359,6 +357,8 @@ def with_peers_and_a_past_round(framework: str):
     return assessment
 
 
+# The largest built-in framework: 8 dimensions with long names, whose peer chart is too tall
+# to share the profile's page.
 @pytest.mark.parametrize("framework", ["made for tests", "largest built-in"])
 def test_no_page_but_the_last_is_left_mostly_empty(framework, tmp_path):
     pdf = render_pdf(assessment=with_peers_and_a_past_round(framework))
@@ -410,7 +410,7 @@ def test_no_chart_text_runs_off_the_edge_of_its_chart(framework):
         for line, left, top, right, bottom in text_boxes(chart):
             if left < 0 or top < 0 or right > width or bottom > height:
                 off.append((line, round(left), round(top), round(right), round(bottom)))
-    # Before, the peer chart's "Initial", centred under the scale's first mark, began 5 units
+    # Before, the peer chart's "Initial", centred under the scale's first mark, began 2 units
     # left of the chart, and its first letter was cut off.
     assert off == []
 
@@ -431,10 +431,7 @@ def test_no_words_in_the_report_run_into_each_other_or_off_the_page(framework, t
 
 def test_each_dimension_starts_on_the_page_of_its_first_question(tmp_path):
     assessment = with_peers_and_a_past_round("largest built-in")
-    pages = [
-        " ".join(page.split())
-        for page in pdf_text(render_pdf(assessment=assessment), tmp_path).split("\f")
-    ]
+    pages = pages_of(render_pdf(assessment=assessment), tmp_path)
     stranded = []
     for number, section in enumerate(report_context(assessment=assessment)["sections"], 1):
         heading = f"{number}. {section['dimension'].name}"
